@@ -1,0 +1,491 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..exceptions import ChannelAuthError, ChannelError, ChannelRetryableError
+
+_logger = logging.getLogger(__name__)
+
+
+class ConnectorAccount(models.Model):
+    """One shop or marketplace account of a channel.
+
+    Provider addons extend ``provider`` with ``selection_add`` and override the
+    hooks in the PROVIDER HOOKS section behind ``if self.provider != 'x':
+    return super()...``, as payment providers do.
+    """
+
+    _name = "connector.account"
+    _description = "Channel Connector Account"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    # === IDENTITY === #
+    name = fields.Char(required=True, help="Name of the shop, as you want to see it in Odoo.")
+    sequence = fields.Integer(default=10)
+    provider = fields.Selection(
+        selection=[("none", "No channel")],
+        default="none",
+        required=True,
+        help="The sales channel this account connects to.",
+    )
+    active = fields.Boolean(default=True)
+    state = fields.Selection(
+        [("draft", "Not connected"), ("connected", "Connected"), ("error", "Error")],
+        default="draft",
+        required=True,
+        copy=False,
+        tracking=True,
+        readonly=True,
+    )
+    last_error = fields.Text(copy=False, readonly=True)
+    api_base_url = fields.Char(
+        string="API URL override",
+        help="Leave empty to use the channel's production API. Set it to use a "
+        "sandbox or a local emulator.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        check_company=True,
+        default=lambda self: self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        ),
+        help="Orders ship from this warehouse; its stock is what the channel sees.",
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", help="Salesperson set on imported orders."
+    )
+    responsible_user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        help="Gets a to-do when an order needs attention.",
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        check_company=True,
+        help="Pricelist of imported orders in its currency, and the prices sent to "
+        "the channel. Orders in another currency use an active pricelist of that "
+        "currency.",
+    )
+
+    # === FLOWS === #
+    import_orders = fields.Boolean(default=True, string="Import orders")
+    export_stock = fields.Boolean(default=True, string="Export stock")
+    export_products = fields.Boolean(default=False, string="Export products")
+    confirm_shipments = fields.Boolean(default=True, string="Confirm shipments")
+
+    # === ORDER IMPORT === #
+    import_statuses = fields.Char(
+        string="Statuses to import",
+        help="Comma-separated channel statuses of the orders to import, e.g. only "
+        "paid ones. Empty: the channel's default.",
+    )
+    import_since = fields.Datetime(
+        string="Import orders since",
+        default=lambda self: fields.Datetime.now() - timedelta(days=7),
+        help="Orders created or changed before this date are never imported.",
+    )
+    order_watermark = fields.Datetime(
+        string="Imported up to",
+        copy=False,
+        help="Changes up to this time have been fetched and stored. The next sync "
+        "asks the channel for changes since then (minus the safety overlap).",
+    )
+    watermark_overlap = fields.Integer(
+        string="Safety overlap (minutes)",
+        default=15,
+        help="Each sync looks this far back before the last change seen, so an "
+        "order the channel publishes late is not missed. Already imported orders "
+        "are skipped.",
+    )
+    order_type = fields.Selection(
+        [
+            ("quotation", "Quotation"),
+            ("order", "Confirmed sales order"),
+            ("invoice", "Confirmed order with posted invoice"),
+        ],
+        default="order",
+        required=True,
+        help="What an imported channel order becomes in Odoo.",
+    )
+    default_partner_id = fields.Many2one(
+        "res.partner",
+        string="Book all orders on",
+        check_company=True,
+        help="Optional: one customer for every order of this channel (the buyer's "
+        "addresses are then only kept as delivery addresses).",
+    )
+    partner_update_policy = fields.Selection(
+        [("create", "Create new customers only"), ("update", "Create and update customers")],
+        default="create",
+        required=True,
+        help="Update: an existing customer's name and phone follow the channel. "
+        "Addresses are never rewritten: a changed address is added as a new one.",
+    )
+    missing_product_policy = fields.Selection(
+        [("park", "Park the order for a person"), ("fallback", "Use the fallback product")],
+        default="park",
+        required=True,
+    )
+    fallback_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        help="Used for order lines whose SKU or EAN matches no product.",
+    )
+    discount_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        help="Product of the discount lines (vouchers, promotions).",
+    )
+    shipping_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        default=lambda self: self.env.ref("connector_base.product_channel_shipping", raise_if_not_found=False),
+        help="Product of the shipping cost line when the shipping method has no "
+        "mapped carrier.",
+    )
+    payment_mapping_ids = fields.One2many("connector.payment.mapping", "account_id")
+    shipping_mapping_ids = fields.One2many("connector.shipping.mapping", "account_id")
+
+    # === STOCK AND PRODUCTS === #
+    stock_mode = fields.Selection(
+        [
+            ("available", "On hand minus reserved"),
+            ("on_hand", "On hand"),
+            ("forecast", "Forecast"),
+        ],
+        default="available",
+        required=True,
+        help="Which quantity the channel shows as available.",
+    )
+    stock_buffer = fields.Float(
+        string="Safety buffer",
+        help="Kept back from the channel, so the last items are not oversold.",
+    )
+    stock_managed_by_channel = fields.Boolean(
+        string="Channel tracks stock",
+        default=True,
+        help="Sent to channels that can switch stock tracking per product.",
+    )
+    update_product_info = fields.Boolean(
+        string="Update product info",
+        help="Off: only create missing products in the channel, never overwrite "
+        "what was edited there. On: also update name, descriptions, prices and EAN.",
+    )
+    product_domain = fields.Char(
+        string="Products to publish",
+        default="[('sale_ok', '=', True)]",
+        help="Filter of the products sent to the channel.",
+    )
+    product_price_incl_tax = fields.Boolean(
+        string="Prices include tax", default=True,
+        help="Send product prices with tax included (consumer prices).",
+    )
+    binding_ids = fields.One2many("connector.product.binding", "account_id")
+
+    # === STATUS === #
+    last_sync_at = fields.Datetime(string="Last order sync", copy=False, readonly=True)
+    last_success_at = fields.Datetime(string="Last successful sync", copy=False, readonly=True)
+    last_stock_push_at = fields.Datetime(copy=False, readonly=True)
+    order_ids = fields.One2many("connector.order", "account_id")
+    order_count = fields.Integer(compute="_compute_order_stats")
+    attention_count = fields.Integer(compute="_compute_order_stats")
+    today_count = fields.Integer(compute="_compute_order_stats")
+
+    _name_company_uniq = models.Constraint(
+        "UNIQUE(provider, name, company_id)",
+        "An account with this name already exists for this channel.",
+    )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends("provider", "name")
+    def _compute_display_name(self):
+        labels = dict(self._fields["provider"]._description_selection(self.env))
+        for account in self:
+            account.display_name = f"[{labels.get(account.provider, account.provider)}] {account.name or ''}"
+
+    def _compute_order_stats(self):
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        groups = {
+            (account.id, state): count
+            for account, state, count in self.env["connector.order"]._read_group(
+                [("account_id", "in", self.ids)], ["account_id", "state"], ["__count"]
+            )
+        }
+        todays = dict(
+            self.env["connector.order"]._read_group(
+                [("account_id", "in", self.ids), ("state", "=", "done"), ("imported_at", ">=", today)],
+                ["account_id"],
+                ["__count"],
+            )
+        )
+        for account in self:
+            account.order_count = sum(c for (aid, _s), c in groups.items() if aid == account.id)
+            account.attention_count = groups.get((account.id, "attention"), 0)
+            account.today_count = todays.get(account, 0)
+
+    # === CRUD === #
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [dict(vals, name=_("%s (copy)", account.name)) for account, vals in zip(self, vals_list, strict=True)]
+
+    # === ACTION METHODS === #
+
+    def action_test_connection(self):
+        """Do one cheap authenticated call and tell the user how it went."""
+        self.ensure_one()
+        try:
+            detail = self._test_connection()
+        except (ChannelError, UserError, ValidationError) as exc:
+            message = str(exc.args[0] if exc.args else exc)
+            self.sudo().write({"state": "error", "last_error": message})
+            self._log("connection", "error", message, direction="none")
+            return self._notify(_("Connection failed"), message, "danger")
+        self.sudo().write({"state": "connected", "last_error": False})
+        message = detail or _("The channel accepted the credentials.")
+        self._log("connection", "done", message, direction="none")
+        return self._notify(_("Connection successful"), message, "success")
+
+    def action_sync_orders(self):
+        """Fetch and import the channel's new and changed orders now."""
+        self.ensure_one()
+        if not self.import_orders:
+            raise UserError(_("Order import is switched off for %s.", self.display_name))
+        try:
+            stats = self._sync_orders()
+        except ChannelError as exc:
+            return self._notify(_("Synchronization failed"), str(exc), "danger")
+        return self._notify(
+            _("Synchronization done"),
+            _(
+                "%(fetched)s orders fetched: %(new)s new, %(changed)s changed, "
+                "%(unchanged)s unchanged.",
+                **stats,
+            ),
+            "success",
+        )
+
+    def action_export_stock(self):
+        self.ensure_one()
+        count = self._export_stock(force=False)
+        return self._notify(_("Stock export"), _("%s quantities queued for the channel.", count), "info")
+
+    def action_export_products(self):
+        self.ensure_one()
+        count = self._export_products()
+        return self._notify(_("Product export"), _("%s products queued for the channel.", count), "info")
+
+    def action_view_orders(self):
+        return self._action_connector_orders([])
+
+    def action_view_attention(self):
+        return self._action_connector_orders([("state", "=", "attention")])
+
+    def action_view_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("connector_base.action_connector_sync_log")
+        action["domain"] = [("account_id", "=", self.id)]
+        return action
+
+    def _action_connector_orders(self, domain):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("connector_base.action_connector_order")
+        action["domain"] = [("account_id", "=", self.id)] + domain
+        action["context"] = {"default_account_id": self.id}
+        return action
+
+    def _notify(self, title, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": title, "message": message, "type": kind, "sticky": kind == "danger"},
+        }
+
+    # === BUSINESS METHODS: ORDER IMPORT === #
+
+    @api.model
+    def _cron_sync_orders(self):
+        """Scheduled import for every active account that imports orders."""
+        accounts = self.search([("import_orders", "=", True), ("provider", "!=", "none")])
+        for done, account in enumerate(accounts, start=1):
+            try:
+                account._sync_orders()
+            except ChannelError as exc:
+                _logger.warning("Order sync of %s failed: %s", account.display_name, exc)
+            # Each account's stored payloads and watermark are committed together.
+            self.env["ir.cron"]._commit_progress(1, remaining=len(accounts) - done)
+
+    def _sync_orders(self):
+        """Fetch changed orders since the watermark, store them, enqueue their import.
+
+        The payloads and the new watermark are written in the same transaction,
+        so the watermark never passes an order whose data was not stored.
+
+        :return: counters for the user
+        :raise ChannelError: when the channel could not be read (logged)
+        """
+        self.ensure_one()
+        now = fields.Datetime.now()
+        since = self._get_sync_since()
+        stats = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0}
+        newest = self.order_watermark
+        ConnectorOrder = self.env["connector.order"]
+        try:
+            raw_orders = list(self._fetch_orders(since))
+        except ChannelError as exc:
+            self._record_sync_failure(exc)
+            raise
+        to_import = ConnectorOrder
+        for raw in raw_orders:
+            stats["fetched"] += 1
+            record, outcome = ConnectorOrder._store_raw(self, raw)
+            stats[outcome] += 1
+            if outcome != "unchanged":
+                to_import |= record
+            if raw.updated_at and (not newest or raw.updated_at > newest):
+                newest = raw.updated_at
+        vals = {"last_sync_at": now, "last_success_at": now, "state": "connected", "last_error": False}
+        if newest:
+            vals["order_watermark"] = newest
+        self.sudo().write(vals)
+        self._log(
+            "order", "done",
+            _("%(fetched)s orders fetched since %(since)s: %(new)s new, %(changed)s changed.",
+              since=since, **stats),
+        )
+        to_import._enqueue_import()
+        return stats
+
+    def _get_sync_since(self):
+        self.ensure_one()
+        floor = self.import_since
+        if self.order_watermark:
+            since = self.order_watermark - timedelta(minutes=self.watermark_overlap or 0)
+            return max(since, floor) if floor else since
+        return floor or fields.Datetime.now() - timedelta(days=7)
+
+    def _record_sync_failure(self, exc):
+        now = fields.Datetime.now()
+        vals = {"last_sync_at": now, "last_error": str(exc)}
+        if isinstance(exc, ChannelAuthError):
+            vals["state"] = "error"
+        self.sudo().write(vals)
+        self._log("order", "error", str(exc))
+
+    def _get_import_statuses(self):
+        """Channel statuses to import: the account's setting or the provider default."""
+        self.ensure_one()
+        if self.import_statuses:
+            return [s.strip() for s in self.import_statuses.split(",") if s.strip()]
+        return self._get_default_import_statuses()
+
+    def _get_job_channel(self):
+        """queue_job channel of this account's jobs (capped per provider)."""
+        self.ensure_one()
+        channel = self.env["queue.job.channel"].sudo().search(
+            [("complete_name", "=", f"root.connector.{self.provider}")], limit=1
+        )
+        return channel.complete_name if channel else "root.connector"
+
+    # === BUSINESS METHODS: OUTBOUND (filled by the export engine) === #
+
+    def _export_stock(self, force=False):
+        self.ensure_one()
+        return 0
+
+    def _export_products(self):
+        self.ensure_one()
+        return 0
+
+    # === PROVIDER HOOKS === #
+
+    def _get_default_import_statuses(self):
+        """Channel statuses imported when the account does not say (list of str)."""
+        return []
+
+    def _test_connection(self):
+        """One cheap authenticated call.
+
+        :return: a short text for the user on success (e.g. the shop name)
+        :raise ChannelError: with the precise reason on failure
+        """
+        raise UserError(_("No channel is set on %s.", self.display_name))
+
+    def _fetch_orders(self, since):
+        """Yield :class:`~odoo.addons.connector_base.schema.RawOrder` of the
+        orders created or changed since ``since`` (naive UTC), all pages."""
+        return iter(())
+
+    def _parse_order(self, payload):
+        """Turn a stored raw payload into a :class:`ChannelOrder`.
+
+        The default reads the canonical JSON form (used by tests and by
+        channels that already deliver it).
+        """
+        from ..schema import ChannelOrder
+
+        return ChannelOrder.from_dict(payload)
+
+    def _push_stock(self, items):
+        """Send ``items`` (list of :class:`StockItem`) in one batch.
+
+        :return: :class:`PushResult` with per-SKU errors
+        """
+        raise UserError(_("%s cannot receive stock.", self.display_name))
+
+    def _get_stock_batch_size(self):
+        return 100
+
+    def _push_products(self, products):
+        """Create or update ``products`` (list of :class:`ChannelProduct`).
+
+        ``self.update_product_info`` off: create missing ones only.
+
+        :return: :class:`PushResult` with the channel ids of created products
+        """
+        raise UserError(_("%s cannot receive products.", self.display_name))
+
+    def _confirm_shipment(self, shipment):
+        """Report a :class:`ChannelShipment` to the channel."""
+        raise UserError(_("%s cannot receive shipments.", self.display_name))
+
+    def _cancel_order_lines(self, order_external_id, line_external_ids, reason):
+        """Cancel order lines in the channel (where it supports that)."""
+        return False
+
+    def _fetch_catalogue(self):
+        """Yield :class:`ChannelProduct` of the listings the channel already has."""
+        return iter(())
+
+    # === LOGGING === #
+
+    def _log(self, flow, state, message, direction="in", reference=False, record=None, payload_id=False):
+        """Write a sync log line (in sudo: users may not create logs themselves)."""
+        self.ensure_one()
+        return self.env["connector.sync.log"].sudo().create({
+            "account_id": self.id,
+            "flow": flow,
+            "direction": direction,
+            "state": state,
+            "message": message,
+            "external_ref": reference or False,
+            "res_model": record._name if record else False,
+            "res_id": record.id if record else False,
+            "connector_order_id": payload_id,
+        })
+
+    def _retryable(self, exc):
+        """True when ``exc`` is a transient fault the job queue should retry."""
+        return isinstance(exc, ChannelRetryableError)

@@ -1,0 +1,263 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
+import json
+import logging
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
+
+from ..exceptions import ChannelError, ChannelRetryableError
+from ..schema import ChannelDataError
+from ..services.order_builder import OrderBuilder
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("pending", "To import"),
+    ("done", "Imported"),
+    ("attention", "Needs attention"),
+    ("ignored", "Ignored"),
+]
+
+
+def payload_hash(payload):
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class ConnectorOrder(models.Model):
+    """A channel order as fetched: its raw payload, import state and Odoo order.
+
+    The payload is stored before anything is mapped, so a failure never loses
+    an order; the unique (account, external id) makes every import idempotent.
+    """
+
+    _name = "connector.order"
+    _description = "Channel Order"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _rec_name = "reference"
+
+    account_id = fields.Many2one("connector.account", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    provider = fields.Selection(related="account_id.provider", store=True)
+    external_id = fields.Char(string="Channel order id", required=True, readonly=True)
+    reference = fields.Char(string="Channel reference", readonly=True)
+    channel_updated_at = fields.Datetime(string="Changed in channel", readonly=True)
+    payload = fields.Json(string="Raw payload", readonly=True, copy=False)
+    payload_hash = fields.Char(readonly=True, copy=False)
+    payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
+    state = fields.Selection(STATES, default="pending", required=True, index=True, tracking=True)
+    message = fields.Text(string="Reason", readonly=True, help="Why the order needs attention.")
+    sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null", copy=False)
+    imported_at = fields.Datetime(readonly=True, copy=False)
+    attempts = fields.Integer(readonly=True, copy=False)
+    update_pending = fields.Boolean(
+        readonly=True, help="The channel changed the order after it was imported."
+    )
+    log_ids = fields.One2many("connector.sync.log", "connector_order_id")
+
+    _account_external_uniq = models.UniqueIndex(
+        "(account_id, external_id)",
+        "This channel order is already stored for this account.",
+    )
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for record in self:
+            record.payload_text = json.dumps(record.payload, indent=2, ensure_ascii=False) if record.payload else ""
+
+    # === STORAGE === #
+
+    @api.model
+    def _store_raw(self, account, raw):
+        """Store or refresh a fetched payload.
+
+        :return: (record, 'new' | 'changed' | 'unchanged')
+        """
+        digest = payload_hash(raw.payload)
+        record = self.search([("account_id", "=", account.id), ("external_id", "=", raw.external_id)])
+        if record:
+            if record.payload_hash == digest:
+                return record, "unchanged"
+            vals = {"payload": raw.payload, "payload_hash": digest, "channel_updated_at": raw.updated_at}
+            if record.state == "done":
+                vals["update_pending"] = True
+            elif record.state != "ignored":
+                vals["state"] = "pending"
+            record.write(vals)
+            return record, "changed"
+        vals = {
+            "account_id": account.id,
+            "external_id": raw.external_id,
+            "reference": raw.reference or raw.external_id,
+            "payload": raw.payload,
+            "payload_hash": digest,
+            "channel_updated_at": raw.updated_at,
+        }
+        try:
+            with self.env.cr.savepoint():
+                return self.create(vals), "new"
+        except psycopg2.errors.UniqueViolation:
+            # another sync of the same account stored it a moment ago
+            record = self.search([("account_id", "=", account.id), ("external_id", "=", raw.external_id)])
+            return record, "unchanged"
+
+    def _enqueue_import(self):
+        for record in self:
+            record.with_delay(
+                channel=record.account_id._get_job_channel(),
+                identity_key=identity_exact,
+                description=_("Import %(ref)s from %(account)s", ref=record.reference,
+                              account=record.account_id.display_name),
+                max_retries=8,
+            )._import_job()
+
+    @api.model
+    def _purge_payloads(self, before):
+        """Forget raw payloads (personal data) of finished orders older than ``before``."""
+        old = self.search([("write_date", "<", before), ("state", "in", ("done", "ignored")),
+                           ("payload", "!=", False)])
+        old.write({"payload": False})
+
+    # === IMPORT JOB === #
+
+    def _import_job(self):
+        """Job: create the sale order of this channel order, or apply a channel change."""
+        self.ensure_one()
+        self._lock()
+        if self.state == "ignored":
+            return _("Ignored by a user.")
+        if self.state == "done":
+            if self.update_pending:
+                return self._apply_channel_update()
+            self.account_id._log("order", "skipped", _("Already imported as %s.", self.sale_order_id.name),
+                                 reference=self.reference, record=self.sale_order_id, payload_id=self.id)
+            return _("Already imported.")
+        return self._import_sale_order()
+
+    def _lock(self):
+        """Row lock so two workers never import the same order at once."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM connector_order WHERE id = %s FOR UPDATE NOWAIT", [self.id]
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise RetryableJobError(_("Order %s is being imported by another worker.", self.reference),
+                                    seconds=10, ignore_retry=True) from None
+        self.invalidate_recordset()
+
+    def _import_sale_order(self):
+        account = self.account_id
+        self.attempts += 1
+        try:
+            with self.env.cr.savepoint():
+                channel_order = account._parse_order(self.payload)
+                if channel_order.cancelled:
+                    self.write({"state": "ignored", "message": _("Cancelled in the channel before import.")})
+                    account._log("order", "skipped", _("Cancelled in the channel: not imported."),
+                                 reference=self.reference, payload_id=self.id)
+                    return _("Cancelled in the channel.")
+                builder = OrderBuilder(account, channel_order)
+                order = builder.build()
+        except ChannelRetryableError as exc:
+            raise RetryableJobError(str(exc), seconds=int(exc.retry_after or 60)) from exc
+        except (ChannelDataError, ChannelError, UserError, ValidationError) as exc:
+            return self._park(str(exc.args[0] if exc.args else exc))
+        except psycopg2.errors.UniqueViolation:
+            # the same order was committed by a concurrent import
+            existing = self.env["sale.order"].search([
+                ("connector_account_id", "=", account.id),
+                ("connector_external_id", "=", self.external_id),
+            ])
+            self.write({"state": "done", "sale_order_id": existing.id, "message": False})
+            return _("Already imported by a concurrent job.")
+        except psycopg2.OperationalError:
+            raise  # serialization failures and the like: queue_job retries
+        except Exception as exc:  # noqa: BLE001 - park any other bug with its reason, never lose the order
+            _logger.exception("Unexpected error importing %s", self.reference)
+            return self._park(_("Unexpected error: %s", exc))
+        vals = {
+            "state": "done",
+            "sale_order_id": order.id,
+            "imported_at": fields.Datetime.now(),
+            "message": "\n".join(builder.warnings) or False,
+            "update_pending": False,
+        }
+        self.write(vals)
+        self.activity_ids.action_done()
+        account._log(
+            "order", "warning" if builder.warnings else "done",
+            _("Imported as %(order)s.", order=order.name) + (
+                "\n" + "\n".join(builder.warnings) if builder.warnings else ""),
+            reference=self.reference, record=order, payload_id=self.id,
+        )
+        return _("Imported as %s.", order.name)
+
+    def _park(self, reason):
+        """Put the order in *needs attention* with the reason; tell the responsible."""
+        self.write({"state": "attention", "message": reason})
+        account = self.account_id
+        account._log("order", "error", reason, reference=self.reference, payload_id=self.id)
+        user = account.responsible_user_id
+        if user and not self.activity_ids:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=user.id,
+                summary=_("Channel order %s needs attention", self.reference),
+                note=reason,
+            )
+        return reason
+
+    def _apply_channel_update(self):
+        """The channel changed an imported order: follow a cancellation when safe."""
+        account = self.account_id
+        try:
+            channel_order = account._parse_order(self.payload)
+        except ChannelDataError as exc:
+            return self._park(str(exc))
+        order = self.sale_order_id
+        self.update_pending = False
+        if not channel_order.cancelled:
+            account._log("order", "done", _("Channel status is now %s.", channel_order.status or "-"),
+                         reference=self.reference, record=order, payload_id=self.id)
+            return _("Status updated.")
+        if order.state == "cancel":
+            return _("Already cancelled.")
+        delivered = order.picking_ids.filtered(lambda p: p.state == "done")
+        invoiced = order.invoice_ids.filtered(lambda m: m.state == "posted")
+        if delivered or invoiced:
+            return self._park(_(
+                "Cancelled in the channel after it was delivered or invoiced in Odoo (%s): "
+                "create the return or credit note by hand.", order.name))
+        order._action_cancel()
+        account._log("order", "done", _("Cancelled in the channel: %s cancelled.", order.name),
+                     reference=self.reference, record=order, payload_id=self.id)
+        return _("Cancelled.")
+
+    # === ACTIONS === #
+
+    def action_retry(self):
+        for record in self.filtered(lambda r: r.state in ("attention", "pending", "ignored")):
+            record.write({"state": "pending", "message": False})
+        self.filtered(lambda r: r.state == "pending")._enqueue_import()
+        return True
+
+    def action_ignore(self):
+        self.filtered(lambda r: r.state != "done").write({"state": "ignored"})
+        self.activity_ids.action_done()
+        return True
+
+    def action_open_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+            "view_mode": "form",
+        }

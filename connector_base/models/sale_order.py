@@ -1,0 +1,43 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    connector_account_id = fields.Many2one(
+        "connector.account", string="Channel", readonly=True, copy=False, index="btree_not_null"
+    )
+    connector_external_id = fields.Char(string="Channel order id", readonly=True, copy=False)
+    connector_order_id = fields.Many2one(
+        "connector.order", string="Channel import", compute="_compute_connector_order_id"
+    )
+
+    _connector_external_uniq = models.UniqueIndex(
+        "(connector_account_id, connector_external_id) WHERE connector_external_id IS NOT NULL",
+        "This channel order was already imported.",
+    )
+
+    def _compute_connector_order_id(self):
+        records = self.env["connector.order"].search([("sale_order_id", "in", self.ids)])
+        by_order = {r.sale_order_id.id: r for r in records}
+        for order in self:
+            order.connector_order_id = by_order.get(order.id, False)
+
+    def action_open_connector_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "connector.order",
+            "res_id": self.connector_order_id.id,
+            "view_mode": "form",
+        }
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    connector_line_ref = fields.Char(
+        string="Channel line id", copy=False,
+        help="The channel's id(s) of this line, used to confirm shipments per line.",
+    )

@@ -1,0 +1,300 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Canonical, channel-independent shapes of what the channels exchange with Odoo.
+
+Provider adapters turn raw API payloads into these plain dataclasses (and back
+for products, stock and shipments); the engine in ``connector_base`` never reads a
+raw payload. No ORM here, so adapters are unit tested without a database.
+
+Amounts are :class:`~decimal.Decimal` in the order's currency, as the channel
+sent them: a float would already lose the cent the accountant checks against.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+ZERO = Decimal("0")
+
+
+class ChannelDataError(ValueError):
+    """A payload the engine cannot turn into a correct sale order.
+
+    The message is shown to a person in the *needs attention* list: say what is
+    wrong and what to do, in the user's words, without secrets.
+    """
+
+
+def to_decimal(value, what="amount"):
+    """Parse a channel amount into a Decimal, or raise ChannelDataError."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise ChannelDataError(f"{what}: expected a number, got {value!r}")
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        result = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ChannelDataError(f"{what}: expected a number, got {str(value)[:40]!r}") from None
+    if not result.is_finite():
+        raise ChannelDataError(f"{what}: expected a number, got {str(value)[:40]!r}")
+    return result
+
+
+def parse_datetime(value, what="date"):
+    """Parse an ISO 8601 / RFC 3339 timestamp into a naive UTC datetime."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ChannelDataError(f"{what}: not a date: {str(value)[:40]!r}") from None
+    if parsed.tzinfo:
+        parsed = (parsed - parsed.utcoffset()).replace(tzinfo=None)
+    return parsed
+
+
+@dataclass
+class ChannelAddress:
+    """A postal address as the channel gives it.
+
+    ``street`` may already hold the house number; adapters that get it apart
+    put it in ``house_number`` and the engine joins them the way Odoo stores it.
+    """
+
+    name: str = ""  # person's full name
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    street: str = ""
+    house_number: str = ""
+    street2: str = ""
+    zip: str = ""
+    city: str = ""
+    state_code: str = ""
+    country_code: str = ""  # ISO 3166-1 alpha-2
+    phone: str = ""
+    email: str = ""
+    vat: str = ""
+
+    @property
+    def full_name(self):
+        return (self.name or " ".join(p for p in (self.first_name, self.last_name) if p)).strip()
+
+    def is_empty(self):
+        return not any((self.full_name, self.company, self.street, self.city, self.zip))
+
+
+@dataclass
+class ChannelOrderLine:
+    """One sold item (product, quantity and price) of a channel order."""
+
+    external_id: str = ""
+    sku: str = ""
+    ean: str = ""
+    title: str = ""
+    quantity: Decimal = ZERO
+    unit_price_incl: Decimal | None = None  # gross unit price (consumer marketplaces)
+    unit_price_excl: Decimal | None = None  # net unit price
+    tax_rate: Decimal | None = None  # percent, as the channel computed it
+    discount_incl: Decimal = ZERO  # line discount, total for the line, gross
+    status: str = ""  # channel status of the line (e.g. cancelled order units)
+    channel_product_id: str = ""  # the channel's listing/offer id, for bindings
+
+
+@dataclass
+class ChannelDiscount:
+    """An order-level discount (voucher, promotion); amount is positive."""
+
+    code: str = ""
+    title: str = ""
+    amount_incl: Decimal = ZERO
+    amount_excl: Decimal | None = None
+
+
+@dataclass
+class ChannelOrder:
+    """A channel order, with everything the engine needs to book it."""
+
+    external_id: str = ""
+    reference: str = ""  # what the merchant and buyer see as order number
+    status: str = ""  # channel status, e.g. need_to_be_sent, Unshipped, paid
+    created_at: datetime | None = None  # naive UTC
+    updated_at: datetime | None = None  # naive UTC, drives the watermark
+    paid_at: datetime | None = None
+    currency: str = ""  # ISO 4217
+    total_incl: Decimal | None = None  # what the buyer paid, tax included
+    total_excl: Decimal | None = None
+    prices_include_tax: bool = True  # unit prices are gross (B2C marketplaces)
+    payment_method: str = ""  # channel code, mapped per account
+    shipping_method: str = ""  # channel code, mapped per account
+    shipping_incl: Decimal = ZERO
+    shipping_excl: Decimal | None = None
+    shipping_tax_rate: Decimal | None = None
+    discounts: list[ChannelDiscount] = field(default_factory=list)
+    buyer_email: str = ""
+    buyer_is_business: bool = False
+    buyer_vat: str = ""
+    billing: ChannelAddress = field(default_factory=ChannelAddress)
+    shipping: ChannelAddress = field(default_factory=ChannelAddress)
+    lines: list[ChannelOrderLine] = field(default_factory=list)
+    storefront: str = ""  # Kaufland storefront, Amazon marketplace, shop id
+    channel_collects_vat: bool = False  # marketplace facilitator / deemed supplier
+    fulfilled_by_channel: bool = False  # FBA: already shipped, no Odoo stock
+    ship_from_country: str = ""  # when the channel ships (FBA); else the warehouse
+    note: str = ""
+    cancelled: bool = False  # the channel cancelled the whole order
+
+    @classmethod
+    def from_dict(cls, data):
+        """Build from the JSON form of :func:`to_dict` (stored payloads, tests)."""
+        return _from_dict(cls, data)
+
+    def to_dict(self):
+        return _to_jsonable(dataclasses.asdict(self))
+
+
+@dataclass
+class ChannelProduct:
+    """A product (or one variant) as it should look in the channel."""
+
+    sku: str = ""
+    ean: str = ""
+    name: str = ""
+    description: str = ""  # long, HTML allowed where the channel takes it
+    short_description: str = ""
+    price: Decimal | None = None
+    price_includes_tax: bool = True
+    tax_rate: Decimal | None = None
+    currency: str = ""
+    quantity: Decimal | None = None
+    category_path: list[str] = field(default_factory=list)  # root first
+    images: list[bytes] = field(default_factory=list)  # main image first
+    image_checksums: list[str] = field(default_factory=list)
+    attributes: dict[str, str] = field(default_factory=dict)  # size: M (variant axes)
+    features: dict[str, str] = field(default_factory=dict)  # origin: DE (extra info)
+    parent_sku: str = ""  # template of a variant, for channels with variations
+    external_id: str = ""  # the channel's id, once bound
+    weight: Decimal | None = None
+    brand: str = ""
+
+
+@dataclass
+class StockItem:
+    """The quantity to publish for one SKU."""
+
+    sku: str
+    quantity: int
+    ean: str = ""
+    external_id: str = ""  # the channel's id of the listing/offer/variant
+    storefront: str = ""
+    managed_by_channel: bool | None = None  # per-account stock-tracking flag
+
+
+@dataclass
+class PushResult:
+    """Outcome per item of a batch push: ``errors`` maps a SKU to the channel's message."""
+
+    external_ids: dict[str, str] = field(default_factory=dict)  # sku -> channel id
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ShipmentLine:
+    sku: str
+    quantity: int
+    line_external_id: str = ""  # Kaufland order unit id, Amazon order item id, ...
+
+
+@dataclass
+class ChannelShipment:
+    """A done delivery to report to the channel."""
+
+    order_external_id: str
+    carrier_code: str = ""  # channel's carrier code, from the shipping mapping
+    carrier_name: str = ""
+    tracking_numbers: list[str] = field(default_factory=list)
+    tracking_url: str = ""
+    shipped_at: datetime | None = None
+    lines: list[ShipmentLine] = field(default_factory=list)
+
+
+@dataclass
+class RawOrder:
+    """A fetched payload with the two facts the engine needs before parsing it."""
+
+    external_id: str
+    updated_at: datetime | None
+    payload: dict
+    reference: str = ""
+
+
+# --- (de)serialisation helpers ------------------------------------------------
+
+
+def _to_jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None  # images are not stored in payload logs
+    if isinstance(value, dict):
+        return {k: _to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_jsonable(v) for v in value]
+    return value
+
+
+_NESTED = {
+    "billing": ChannelAddress,
+    "shipping": ChannelAddress,
+}
+_NESTED_LISTS = {
+    "lines": ChannelOrderLine,
+    "discounts": ChannelDiscount,
+}
+
+
+def _from_dict(cls, data):
+    if not isinstance(data, dict):
+        raise ChannelDataError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
+    kwargs = {}
+    types = {f.name: f.type for f in dataclasses.fields(cls)}
+    for name, value in data.items():
+        if name not in types:
+            continue
+        if name in _NESTED:
+            kwargs[name] = _from_dict(_NESTED[name], value or {})
+        elif name in _NESTED_LISTS:
+            if not isinstance(value, list):
+                raise ChannelDataError(f"{name}: expected a list, got {type(value).__name__}")
+            kwargs[name] = [_from_dict(_NESTED_LISTS[name], v) for v in value]
+        else:
+            kwargs[name] = _coerce(types[name], value, name)
+    return cls(**kwargs)
+
+
+def _coerce(type_, value, name):
+    text = str(type_)
+    if value is None:
+        return None if "None" in text else _coerce(type_, "", name) if "str" in text else None
+    if "Decimal" in text:
+        return to_decimal(value, name)
+    if "datetime" in text:
+        return parse_datetime(value, name)
+    if "bool" in text:
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "y")
+        return bool(value)
+    if text == "<class 'str'>" or text == "str":
+        if isinstance(value, dict | list):
+            raise ChannelDataError(f"{name}: expected text, got {type(value).__name__}")
+        return str(value)
+    return value

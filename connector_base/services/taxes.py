@@ -1,0 +1,73 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Fiscal position and line taxes of an imported order.
+
+Marketplaces sell to consumers at tax-included prices. To reproduce the
+channel's gross amounts to the cent, lines of such orders carry the
+*tax-included* twin of each tax (same rate, accounts and tags, with
+``price_include_override = 'tax_included'``): Odoo then derives the net amount
+from the gross one instead of rounding a net unit price up or down.
+"""
+
+from ..schema import ChannelDataError
+
+
+class TaxResolver:
+    def __init__(self, account, warnings):
+        self.account = account
+        self.env = account.env
+        self.company = account.company_id
+        self.warnings = warnings
+        self._twins = {}
+
+    def fiscal_position(self, order, customer, delivery):
+        """The fiscal position of the order: the account's VAT evaluation decides."""
+        return self.account._get_order_fiscal_position(order, customer, delivery)
+
+    def line_taxes(self, product, fiscal_position, price_included):
+        taxes = product.taxes_id._filter_taxes_by_company(self.company)
+        taxes = fiscal_position.map_tax(taxes) if fiscal_position else taxes
+        if price_included:
+            taxes = self.env["account.tax"].concat(*(self.included_twin(t) for t in taxes))
+        return taxes
+
+    def included_twin(self, tax):
+        """The tax-included version of ``tax`` (found or created once)."""
+        if tax.price_include or tax.amount_type not in ("percent", "division"):
+            return tax
+        if tax.id not in self._twins:
+            Tax = self.env["account.tax"].sudo().with_company(tax.company_id)
+            twin = Tax.search([
+                ("company_id", "=", tax.company_id.id),
+                ("type_tax_use", "=", tax.type_tax_use),
+                ("amount_type", "=", tax.amount_type),
+                ("amount", "=", tax.amount),
+                ("country_id", "=", tax.country_id.id),
+                ("tax_group_id", "=", tax.tax_group_id.id),
+                ("price_include_override", "=", "tax_included"),
+                ("connector_source_tax_id", "=", tax.id),
+            ], limit=1)
+            if not twin:
+                twin = tax.copy({
+                    "name": f"{tax.name} (incl.)",
+                    "price_include_override": "tax_included",
+                    "connector_source_tax_id": tax.id,
+                    "description": tax.description,
+                    "invoice_label": tax.invoice_label,
+                })
+            self._twins[tax.id] = twin.sudo(False)
+        return self._twins[tax.id]
+
+    def check_rate(self, line, taxes, title):
+        """Warn when the channel computed another VAT rate than Odoo will."""
+        if line.tax_rate is None:
+            return
+        odoo_rate = sum(t.amount for t in taxes if t.amount_type == "percent")
+        if abs(float(line.tax_rate) - odoo_rate) > 0.01:
+            self.warnings.append(
+                f"{title}: the channel charged {line.tax_rate}% VAT, Odoo applies {odoo_rate:g}%."
+            )
+
+    @staticmethod
+    def require_taxes(product):
+        if not product:
+            raise ChannelDataError("No product for a line.")

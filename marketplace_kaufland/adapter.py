@@ -1,0 +1,475 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Kaufland payloads <-> canonical shapes (pure functions, no ORM, no HTTP).
+
+With ``const.py`` this is the only module that knows Kaufland's field names.
+Kaufland sells per *order unit* (one piece); an Odoo order is the group of the
+units sharing an ``id_order``.
+"""
+
+from collections import OrderedDict
+from decimal import ROUND_HALF_UP, Decimal
+
+from odoo.addons.connector_base.schema import (
+    ChannelAddress,
+    ChannelDataError,
+    ChannelOrder,
+    ChannelOrderLine,
+    ChannelProduct,
+    RawOrder,
+    parse_datetime,
+    to_decimal,
+)
+
+from . import const
+
+# Order-level keys copied from a unit (or from GET /orders/{id}) into the grouped payload.
+_ORDER_KEYS = (
+    "id_order", "storefront", "ts_created_iso", "is_marketplace_deemed_supplier", "fulfillment_type",
+)
+# Per-order data that the order-units list repeats on every unit.
+_SHARED_UNIT_KEYS = ("buyer", "billing_address", "shipping_address")
+# Volatile or bulky unit keys left out of the stored payload (they would make an
+# unchanged order look changed).
+_DROPPED_UNIT_KEYS = ("tickets", "kss_eligible")
+
+# ISO 3166 alpha-3 -> alpha-2 for the countries Kaufland delivers to; the spec
+# example of Address.country is "USA" (UNCONFIRMED format, ISO-2 in practice).
+_ALPHA3 = {
+    "DEU": "DE", "AUT": "AT", "CZE": "CZ", "SVK": "SK", "POL": "PL", "FRA": "FR", "ITA": "IT",
+    "NLD": "NL", "BEL": "BE", "LUX": "LU", "DNK": "DK", "SWE": "SE", "FIN": "FI", "ESP": "ES",
+    "PRT": "PT", "IRL": "IE", "HUN": "HU", "SVN": "SI", "HRV": "HR", "ROU": "RO", "BGR": "BG",
+    "GRC": "GR", "EST": "EE", "LVA": "LV", "LTU": "LT", "MLT": "MT", "CYP": "CY", "CHE": "CH",
+    "LIE": "LI", "GBR": "GB", "USA": "US",
+}
+
+
+# --- small helpers --------------------------------------------------------------
+
+
+def storefront_currency(storefront):
+    return const.STOREFRONT_CURRENCY.get((storefront or "").lower(), const.DEFAULT_CURRENCY)
+
+
+def parse_storefronts(text):
+    """'de, at' -> ['de', 'at']; raise ChannelDataError on an unknown code."""
+    codes = []
+    for code in (text or "").replace(";", ",").split(","):
+        code = code.strip().lower()
+        if not code:
+            continue
+        if code not in const.STOREFRONTS:
+            raise ChannelDataError(
+                f"Unknown Kaufland storefront {code!r}: use codes among {', '.join(const.STOREFRONTS)}."
+            )
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def format_since(since):
+    """Naive UTC datetime -> the spec's ``YYYY-MM-ddTHH:mm:ssZ``."""
+    return since.strftime(const.ISO_FORMAT) if since else None
+
+
+def cents_to_decimal(value, what):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ChannelDataError(f"{what}: expected an amount in cents, got {value!r}")
+    amount = to_decimal(value, what)
+    if amount != amount.to_integral_value():
+        raise ChannelDataError(f"{what}: expected whole cents, got {value!r}")
+    return (amount / const.CENTS).quantize(Decimal("0.01"))
+
+
+def decimal_to_cents(amount, what):
+    amount = to_decimal(amount, what)
+    if amount is None:
+        raise ChannelDataError(f"{what} is missing.")
+    return int((amount * const.CENTS).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def _text(value):
+    return "" if value is None else str(value).strip()
+
+
+def country_code(value):
+    code = _text(value).upper()
+    if len(code) == 3:
+        code = _ALPHA3.get(code, code)
+    return code if len(code) == 2 else ""
+
+
+# --- orders: grouping -------------------------------------------------------------
+
+
+def group_order_units(units):
+    """Group order units (GET /order-units items) per ``id_order``.
+
+    :return: ``{id_order: [unit, ...]}`` in first-seen order
+    """
+    groups = OrderedDict()
+    for unit in units:
+        if not isinstance(unit, dict) or not unit.get("id_order"):
+            raise ChannelDataError(f"Kaufland sent an order unit without id_order: {str(unit)[:80]}")
+        groups.setdefault(str(unit["id_order"]), []).append(unit)
+    return groups
+
+
+def order_payload(units, order=None):
+    """One stored payload per order: ``{"id_order", ..., "order_units": [...]}``.
+
+    ``units`` come from GET /order-units (each carries buyer and addresses) or
+    from GET /orders/{id} (``order`` then holds buyer and addresses). Both give
+    the same shape, so re-reading an unchanged order never looks like a change.
+    """
+    if not units:
+        raise ChannelDataError("A Kaufland order without order units cannot be imported.")
+    source = order or units[0]
+    payload = {key: source.get(key, units[0].get(key)) for key in _ORDER_KEYS}
+    for key in _SHARED_UNIT_KEYS:
+        payload[key] = source.get(key) or next((u.get(key) for u in units if u.get(key)), None)
+    if order and order.get("delivery"):
+        payload["delivery"] = order["delivery"]
+    payload["order_units"] = sorted(
+        (
+            {k: v for k, v in unit.items() if k not in _SHARED_UNIT_KEYS and k not in _DROPPED_UNIT_KEYS}
+            for unit in units
+        ),
+        key=lambda u: int(u.get("id_order_unit") or 0),
+    )
+    return payload
+
+
+def earliest_created(units):
+    dates = [parse_datetime(u.get("ts_created_iso"), "ts_created_iso") for u in units]
+    dates = [d for d in dates if d]
+    return min(dates) if dates else None
+
+
+def may_be_incomplete(units, since):
+    """True when units of this order may be missing from a list filtered on update time.
+
+    All units of an order are created at checkout: an order created after ``since``
+    is complete in the list; an older one only shows its changed units.
+    """
+    if not since:
+        return False
+    created = earliest_created(units)
+    return created is None or created < since
+
+
+def order_wanted(payload, statuses):
+    """Import (or update) this order? Any unit in an import status, or cancelled/returned."""
+    wanted = set(statuses or const.DEFAULT_IMPORT_STATUSES) | set(const.CANCELLED_STATUSES)
+    return any(u.get("status") in wanted for u in payload.get("order_units") or ())
+
+
+def raw_order(payload):
+    """Grouped payload -> :class:`RawOrder` (external id = id_order, updated = max ts_updated)."""
+    external_id = _text(payload.get("id_order"))
+    if not external_id:
+        raise ChannelDataError("A Kaufland order without id_order cannot be imported.")
+    updated = [
+        parse_datetime(u.get("ts_updated_iso"), "ts_updated_iso") for u in payload.get("order_units") or ()
+    ]
+    updated = [d for d in updated if d]
+    return RawOrder(
+        external_id=external_id,
+        updated_at=max(updated) if updated else parse_datetime(payload.get("ts_created_iso")),
+        payload=payload,
+        reference=external_id,
+    )
+
+
+# --- orders: parsing ------------------------------------------------------------------
+
+
+def parse_address(data, email=""):
+    if not data:
+        return ChannelAddress()
+    if not isinstance(data, dict):
+        raise ChannelDataError(f"Address: expected an object, got {type(data).__name__}")
+    return ChannelAddress(
+        first_name=_text(data.get("first_name")),
+        last_name=_text(data.get("last_name")),
+        company=_text(data.get("company_name")),
+        street=_text(data.get("street")),
+        house_number=_text(data.get("house_number")),
+        street2=_text(data.get("additional_field")),
+        zip=_text(data.get("postcode")),
+        city=_text(data.get("city")),
+        country_code=country_code(data.get("country")),
+        phone=_text(data.get("phone")),
+        email=email,
+    )
+
+
+def _order_status(statuses):
+    alive = [s for s in statuses if s not in const.CANCELLED_STATUSES] or statuses
+    for status in const.ORDER_STATUS_PRIORITY:
+        if status in alive:
+            return status
+    return alive[0] if alive else ""
+
+
+def parse_order(payload):
+    """Grouped Kaufland payload -> :class:`ChannelOrder`.
+
+    One line per offer, price, VAT rate and status: identical units become one
+    line of quantity N whose ``external_id`` lists the unit ids (comma-separated),
+    which shipping and cancelling use.
+    """
+    if not isinstance(payload, dict):
+        raise ChannelDataError("Kaufland order payload: expected an object.")
+    id_order = _text(payload.get("id_order"))
+    units = payload.get("order_units")
+    if not id_order:
+        raise ChannelDataError("Kaufland order payload has no id_order.")
+    if not units or not isinstance(units, list):
+        raise ChannelDataError(f"Kaufland order {id_order} has no order units.")
+    storefront = _text(payload.get("storefront") or units[0].get("storefront")).lower()
+    currencies = {_text(u.get("currency")).upper() for u in units if u.get("currency")}
+    if len(currencies) > 1:
+        raise ChannelDataError(
+            f"Kaufland order {id_order} mixes currencies ({', '.join(sorted(currencies))}); "
+            "book it by hand."
+        )
+    currency = currencies.pop() if currencies else storefront_currency(storefront)
+
+    lines = OrderedDict()
+    shipping = Decimal("0")
+    total = Decimal("0")
+    alive_rates = []
+    statuses = []
+    for unit in units:
+        unit_id = _text(unit.get("id_order_unit"))
+        if not unit_id:
+            raise ChannelDataError(f"Kaufland order {id_order} has an order unit without id_order_unit.")
+        status = _text(unit.get("status"))
+        statuses.append(status)
+        price = cents_to_decimal(unit.get("price"), f"Order unit {unit_id} price")
+        if price is None:
+            raise ChannelDataError(f"Order unit {unit_id} of Kaufland order {id_order} has no price.")
+        rate = to_decimal(unit.get("vat"), f"Order unit {unit_id} vat")
+        product = unit.get("product") or {}
+        eans = product.get("eans") or []
+        key = (_text(unit.get("id_offer")), eans[0] if eans else "", price, rate, status)
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = ChannelOrderLine(
+                sku=key[0],
+                ean=_text(key[1]),
+                title=_text(product.get("title")) or key[0],
+                quantity=Decimal("0"),
+                unit_price_incl=price,
+                tax_rate=rate,
+                status=status,
+            )
+            line.external_id = unit_id
+        else:
+            line.external_id += f",{unit_id}"
+        line.quantity += 1
+        if status not in const.CANCELLED_STATUSES:
+            unit_shipping = cents_to_decimal(unit.get("shipping_rate") or 0, f"Order unit {unit_id} shipping_rate")
+            shipping += unit_shipping
+            total += price + unit_shipping
+            if rate is not None:
+                alive_rates.append(rate)
+
+    buyer = payload.get("buyer") or {}
+    email = _text(buyer.get("email")).lower()
+    billing = parse_address(payload.get("billing_address"), email)
+    shipping_address = parse_address(payload.get("shipping_address"), email)
+    if billing.is_empty() and not shipping_address.is_empty():
+        billing = ChannelAddress(**{**shipping_address.__dict__})
+    created = parse_datetime(payload.get("ts_created_iso"), "ts_created_iso") or earliest_created(units)
+    updated = [parse_datetime(u.get("ts_updated_iso"), "ts_updated_iso") for u in units]
+    delivery = payload.get("delivery") or {}
+    pickup = (delivery.get("pickup_location") or {}) if isinstance(delivery, dict) else {}
+    return ChannelOrder(
+        external_id=id_order,
+        reference=id_order,
+        status=_order_status(statuses),
+        created_at=created,
+        updated_at=max((d for d in updated if d), default=created),
+        paid_at=created,  # Kaufland releases orders to the seller once they are paid
+        currency=currency,
+        total_incl=total,
+        prices_include_tax=True,
+        payment_method="kaufland",  # Kaufland collects the payment
+        shipping_method="pickup" if pickup else "",
+        shipping_incl=shipping,
+        # UNCONFIRMED: shipping carries the highest VAT rate of the units (German practice).
+        shipping_tax_rate=max(alive_rates) if alive_rates else None,
+        buyer_email=email,
+        buyer_is_business=bool(billing.company),
+        buyer_vat="",  # the API has no VAT id field
+        billing=billing,
+        shipping=shipping_address,
+        lines=list(lines.values()),
+        storefront=storefront,
+        channel_collects_vat=bool(payload.get("is_marketplace_deemed_supplier")),
+        fulfilled_by_channel=payload.get("fulfillment_type") == "fulfilled_by_kaufland",
+        cancelled=all(s == "cancelled" for s in statuses),
+    )
+
+
+def units_to_ship(payload, unit_ids=None, sku=None):
+    """Ids of the order's units still waiting to be sent, optionally among ``unit_ids``
+    or of offer ``sku``."""
+    wanted = {str(i) for i in unit_ids} if unit_ids else None
+    return [
+        str(u["id_order_unit"])
+        for u in payload.get("order_units") or ()
+        if u.get("status") == const.STATUS_TO_SHIP
+        and (wanted is None or str(u["id_order_unit"]) in wanted)
+        and (not sku or _text(u.get("id_offer")) == sku)
+    ]
+
+
+def split_unit_ids(external_id):
+    return [part.strip() for part in str(external_id or "").split(",") if part.strip()]
+
+
+# --- shipments and cancellations ----------------------------------------------------
+
+
+def send_body(shipment):
+    carrier = _text(shipment.carrier_code) or _text(shipment.carrier_name)
+    if not carrier:
+        raise ChannelDataError(
+            f"Kaufland order {shipment.order_external_id}: no Kaufland carrier code. Map the "
+            "delivery carrier to a Kaufland carrier code (e.g. DHL, DPD, GLS, Hermes)."
+        )
+    tracking = [t.strip() for t in shipment.tracking_numbers if t and t.strip()]
+    if not tracking and carrier not in const.CARRIERS_WITHOUT_TRACKING:
+        raise ChannelDataError(
+            f"Kaufland order {shipment.order_external_id}: Kaufland needs a tracking number for "
+            f"carrier {carrier} (only 'Other' and 'Other Hauler' go without)."
+        )
+    return {"tracking_numbers": ",".join(tracking), "carrier_code": carrier}
+
+
+def cancel_body(reason):
+    reason = _text(reason)
+    return {"reason": reason if reason in const.CANCEL_REASONS else const.DEFAULT_CANCEL_REASON}
+
+
+# --- stock ----------------------------------------------------------------------------------
+
+
+def stock_bulk_body(amounts):
+    """``{id_unit: amount}`` -> POST /units/bulk body (no duplicate units, amount >= 0)."""
+    return [
+        {"id_unit": int(id_unit), "unit_data": {"amount": max(0, int(amount))}}
+        for id_unit, amount in amounts.items()
+    ]
+
+
+def bulk_results(response):
+    """POST /units/bulk 207 body -> ``{id_unit: error message or None}``."""
+    results = {}
+    for item in (response or {}).get("data") or ():
+        id_unit = str(item.get("id_unit"))
+        code = int(item.get("status_code") or 0)
+        if 200 <= code < 300:
+            results[id_unit] = None
+            continue
+        details = "; ".join(
+            f"{e.get('field')}: {e.get('message')}" for e in item.get("errors") or () if isinstance(e, dict)
+        )
+        message = item.get("message") or f"status {code}"
+        results[id_unit] = f"{message} ({details})" if details else message
+    return results
+
+
+# --- products (units = offers) -----------------------------------------------------------
+
+
+def price_cents(product, storefront):
+    """Gross listing price in cents of the storefront's currency."""
+    if product.price is None:
+        raise ChannelDataError(f"{product.sku}: no price to list it on Kaufland.")
+    currency = storefront_currency(storefront)
+    if product.currency and product.currency.upper() != currency:
+        raise ChannelDataError(
+            f"{product.sku}: price is in {product.currency}, Kaufland {storefront} sells in {currency}."
+        )
+    price = to_decimal(product.price, f"{product.sku} price")
+    if not product.price_includes_tax:
+        if product.tax_rate is None:
+            raise ChannelDataError(f"{product.sku}: Kaufland needs prices with tax; the tax rate is unknown.")
+        price = price * (1 + to_decimal(product.tax_rate) / 100)
+    cents = decimal_to_cents(price, f"{product.sku} price")
+    if cents <= 0:
+        raise ChannelDataError(f"{product.sku}: Kaufland needs a price above zero.")
+    return cents
+
+
+def unit_create_body(product, storefront, handling_time):
+    if not product.ean:
+        raise ChannelDataError(
+            f"{product.sku}: Kaufland lists offers by EAN; set a barcode (EAN-13) on the product."
+        )
+    body = {
+        "ean": product.ean,
+        "id_offer": product.sku,
+        "listing_price": price_cents(product, storefront),
+        "handling_time": int(handling_time),
+        "condition": const.UNIT_CONDITION_NEW,
+    }
+    if product.quantity is not None:
+        body["amount"] = max(0, int(product.quantity))
+    return body
+
+
+def unit_patch_body(product, storefront):
+    body = {"listing_price": price_cents(product, storefront)}
+    if product.quantity is not None:
+        body["amount"] = max(0, int(product.quantity))
+    return body
+
+
+def product_data_body(product):
+    """PATCH /product-data body: every attribute value is a list."""
+    attributes = {"title": [product.name]}
+    if product.description:
+        attributes["description"] = [product.description]
+    if product.brand:
+        attributes["manufacturer"] = [product.brand]  # UNCONFIRMED attribute name
+    if product.category_path:
+        attributes["category"] = [product.category_path[-1]]  # UNCONFIRMED attribute name
+    return {"ean": [product.ean], "attributes": attributes}
+
+
+def catalogue_product(unit):
+    """GET /units item -> :class:`ChannelProduct` (sku = id_offer, external id = id_unit)."""
+    product = unit.get("product") or {}
+    eans = product.get("eans") or []
+    storefront = _text(unit.get("storefront")).lower()
+    return ChannelProduct(
+        sku=_text(unit.get("id_offer")),
+        ean=_text(eans[0]) if eans else "",
+        name=_text(product.get("title")),
+        price=cents_to_decimal(unit.get("listing_price") or unit.get("price"), "Unit price"),
+        price_includes_tax=True,
+        currency=_text(unit.get("currency")) or storefront_currency(storefront),
+        quantity=Decimal(int(unit.get("amount") or 0)),
+        external_id=_text(unit.get("id_unit")),
+        brand=_text(product.get("manufacturer")),
+    )
+
+
+def unit_id_for(units, sku, by_ean=False):
+    """Pick the unit of ``sku`` among GET /units results.
+
+    The exact ``id_offer`` wins; results of a lookup by EAN all belong to that EAN,
+    so the first one is taken when none has the SKU as offer id.
+    """
+    for unit in units:
+        if sku and _text(unit.get("id_offer")) == sku:
+            return _text(unit.get("id_unit"))
+    if by_ean and units:
+        return _text(units[0].get("id_unit"))
+    return ""

@@ -1,0 +1,98 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Kaufland Seller API v2 facts, in one place.
+
+Source: the official OpenAPI spec 2.27.0 ("Kaufland.de Seller API v2", vendored in
+saleweaver/python-kaufland-api swagger.json) and https://sellerapi.kaufland.com/ docs
+(rest-api, code-examples, orders, order-files, rate-limits). What those sources do not
+state is marked UNCONFIRMED here and nowhere else.
+"""
+
+API_BASE_URL = "https://sellerapi.kaufland.com/v2"
+USER_AGENT = "Odoo-Channel-Connectors-Kaufland/19.0"  # docs: "name of your partner solution"
+
+# --- authentication headers (docs page rest-api, CONFIRMED) ---
+HEADER_CLIENT_KEY = "Shop-Client-Key"
+HEADER_TIMESTAMP = "Shop-Timestamp"
+HEADER_SIGNATURE = "Shop-Signature"
+# UNCONFIRMED: the docs do not state how far Shop-Timestamp may differ from
+# Kaufland's clock; the emulator rejects more than 5 minutes either way.
+TIMESTAMP_TOLERANCE = 300
+
+# --- paths (spec) ---
+PATH_PING = "status/ping"
+PATH_ORDER_UNITS = "order-units"
+PATH_ORDER = "orders/{id_order}"
+PATH_UNIT_SEND = "order-units/{id_order_unit}/send"
+PATH_UNIT_CANCEL = "order-units/{id_order_unit}/cancel"
+PATH_UNITS = "units"
+PATH_UNIT = "units/{id_unit}"
+PATH_UNITS_BULK = "units/bulk"
+PATH_PRODUCT_DATA = "product-data"
+
+# --- pagination (spec: limit default 30, max 100; offset) ---
+PAGE_LIMIT = 100
+# POST /units/bulk: "SHOULD NOT have more than 150 units" (whole request fails, 400)
+BULK_MAX_UNITS = 150
+# 111 requests per second per seller, over all endpoints -> 429 (rate-limits page).
+# UNCONFIRMED whether a Retry-After header comes with the 429.
+RATE_LIMIT_PER_SECOND = 111
+
+# --- storefronts / currencies / locales (spec enums) ---
+STOREFRONTS = ("de", "cz", "sk", "pl", "at", "fr", "it")
+STOREFRONT_CURRENCY = {"cz": "CZK", "pl": "PLN"}  # every other storefront sells in EUR
+DEFAULT_CURRENCY = "EUR"
+STOREFRONT_LOCALE = {
+    "de": "de-DE",
+    "cz": "cs-CZ",
+    "sk": "sk-SK",
+    "pl": "pl-PL",
+    "at": "de-AT",
+    "fr": "fr-FR",
+    "it": "it-IT",
+}
+DEFAULT_STOREFRONTS = "de"
+
+# --- order units ---
+# OrderUnitStatus enum (spec). ``open``: not yet ready (address may be incomplete).
+UNIT_STATUSES = (
+    "cancelled", "need_to_be_sent", "open", "received", "returned", "returned_paid", "sent",
+    "sent_and_autopaid",
+)
+DEFAULT_IMPORT_STATUSES = ["need_to_be_sent"]
+# Changes an already imported order must hear about, even when no unit is in an
+# import status any more.
+CANCELLED_STATUSES = ("cancelled", "returned", "returned_paid")
+STATUS_TO_SHIP = "need_to_be_sent"
+# Order status = the most advanced status of the units still alive.
+ORDER_STATUS_PRIORITY = (
+    "need_to_be_sent", "open", "sent", "sent_and_autopaid", "received", "returned_paid",
+    "returned", "cancelled",
+)
+# Query parameter names on GET /order-units (spec)
+Q_STOREFRONT = "storefront"
+Q_UPDATED_FROM = "ts_updated_from_iso"
+Q_LIMIT = "limit"
+Q_OFFSET = "offset"
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # spec: "YYYY-MM-ddTHH:mm:ssZ"
+
+# UNCONFIRMED: the spec has no description of ``price`` (example 200) next to
+# ``revenue_gross`` (5900) / ``revenue_net`` (3400). We read ``price`` as the gross
+# amount in cents the buyer paid for the unit (Kaufland's v1 semantics; revenue_* are
+# the seller's revenue after fees) and ``shipping_rate`` as the gross shipping in cents
+# charged for that unit.
+CENTS = 100
+
+# --- cancellation (spec enum OrderUnitCancelReason) ---
+CANCEL_REASONS = (
+    "BuyerCancelled", "ShippingAddressUndeliverable", "WrongCatalogData", "GeneralAdjustment",
+    "MerchandiseNotReceived", "NoInventory", "DelayedInventory", "WrongPrice", "NoReactionBuyer",
+    "UndeliverableRegion",
+)
+DEFAULT_CANCEL_REASON = "GeneralAdjustment"  # the spec's own example; neutral
+
+# --- offers ("units") ---
+UNIT_CONDITION_NEW = "NEW"
+UNIT_STATUS_INCOMPLETE = "INCOMPLETE"  # the EAN is not (yet) a Kaufland product
+DEFAULT_HANDLING_TIME = 1  # days; required when creating a unit
+# Carriers whose tracking number is optional (order-files page, MARK_UNIT_SENT).
+CARRIERS_WITHOUT_TRACKING = ("Other", "Other Hauler")

@@ -1,0 +1,134 @@
+# shellcheck shell=bash
+# Shared helpers of the project's scripts: find (or install) Odoo 19.0, the
+# project's Python packages, PostgreSQL, and a config file for this checkout.
+# Sourced by scripts/test.sh, scripts/demo.sh and scripts/lint.sh.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${CONNECTORS_CACHE:-$HOME/.cache/odoo-connectors}"
+mkdir -p "$CACHE"
+# Odoo modules the suite needs from Odoo itself (installed once in a template).
+BASE_MODULES="sale_management,sale_stock,stock_delivery,l10n_de,l10n_eu_oss,base_vat,queue_job"
+SUITE_MODULES="connector_base,marketplace_kaufland,marketplace_amazon,shop_ccv,shop_mijnwebwinkel"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+as_postgres() { (cd / && if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi); }
+
+ensure_postgres() {
+  if ! command -v pg_isready >/dev/null 2>&1; then
+    log "installing PostgreSQL"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql libpq-dev >/dev/null
+  fi
+  if ! pg_isready -q; then
+    log "starting PostgreSQL"
+    if [ -z "$(pg_lsclusters -h 2>/dev/null)" ]; then
+      pg_createcluster "$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -1)" main
+    fi
+    pg_lsclusters -h | while read -r ver name _port status _rest; do
+      [ "$status" = online ] || pg_ctlcluster "$ver" "$name" start
+    done
+    for _ in $(seq 30); do pg_isready -q && break; sleep 1; done
+  fi
+  local me; me="$(id -un)"
+  if [ "$(as_postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$me'")" != 1 ]; then
+    as_postgres psql -q -c "CREATE ROLE \"$me\" SUPERUSER LOGIN"
+  fi
+}
+
+# Sets ODOO_SRC (source tree) and PY (its Python), in the order of the README:
+# $ODOO_SRC, /opt/odoo-19.0, else a shallow clone of upstream Odoo 19.0.
+find_odoo() {
+  if [ -n "${ODOO_SRC:-}" ]; then
+    PY="${ODOO_PYTHON:-}"
+    [ -n "$PY" ] || { [ -x "$ODOO_SRC/../venv/bin/python" ] && PY="$ODOO_SRC/../venv/bin/python"; } || PY=python3
+  elif [ -f /opt/odoo-19.0/odoo-19.0/odoo-bin ] && [ -x /opt/odoo-19.0/venv/bin/python ]; then
+    ODOO_SRC=/opt/odoo-19.0/odoo-19.0
+    PY=/opt/odoo-19.0/venv/bin/python
+  else
+    ODOO_SRC="$CACHE/odoo-19.0"
+    if [ ! -f "$ODOO_SRC/odoo-bin" ]; then
+      log "no Odoo found: shallow clone of Odoo 19.0 into $ODOO_SRC"
+      git clone -q --depth 1 --branch 19.0 https://github.com/odoo/odoo.git "$ODOO_SRC"
+    fi
+    if [ ! -x "$CACHE/venv/bin/python" ]; then
+      python3 -m venv "$CACHE/venv"
+      "$CACHE/venv/bin/pip" install -q -r "$ODOO_SRC/requirements.txt"
+      "$CACHE/venv/bin/pip" install -q --no-deps --no-build-isolation -e "$ODOO_SRC"
+    fi
+    PY="$CACHE/venv/bin/python"
+  fi
+  export ODOO_SRC PY
+}
+
+# The project's Python packages, installed into Odoo's environment when the
+# requirement files change.
+ensure_python_packages() {
+  local stamp sum
+  stamp="$(dirname "$PY")/../.connectors-pip.sha256"
+  sum="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+    log "pip install -r requirements.txt -r requirements-dev.txt"
+    "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt" -r "$ROOT/requirements-dev.txt"
+    echo "$sum" > "$stamp"
+  fi
+}
+
+# Writes $CONF: this checkout's addons on top of Odoo's.
+write_config() {
+  CONF="$CACHE/odoo-$(printf '%s' "$ROOT" | sha256sum | cut -c1-8).conf"
+  DATA_DIR="$CACHE/data"
+  cat > "$CONF" <<EOF
+[options]
+db_host =
+addons_path = $ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ROOT
+data_dir = $DATA_DIR
+http_interface = 127.0.0.1
+without_demo = True
+log_level = warn
+EOF
+  export CONF DATA_DIR
+}
+
+setup_all() {
+  ensure_postgres
+  find_odoo
+  ensure_python_packages
+  write_config
+}
+
+odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@"; }
+
+db_exists() { [ "$(psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]; }
+
+# Copy a database with its filestore (what click-odoo-copydb does).
+copy_db() {
+  createdb -T "$1" "$2"
+  if [ -d "$DATA_DIR/filestore/$1" ]; then
+    mkdir -p "$DATA_DIR/filestore"
+    cp -a "$DATA_DIR/filestore/$1" "$DATA_DIR/filestore/$2"
+  fi
+}
+
+drop_db() {
+  dropdb --if-exists "$1"
+  rm -rf "${DATA_DIR:?}/filestore/$1"
+}
+
+# Template with Odoo's own modules; rebuilt only when Odoo or the list changes.
+ensure_base_template() {
+  local key
+  key="$( (echo "$BASE_MODULES"; "$PY" -c 'import odoo.release as r; print(r.version)'; \
+           cat "$ODOO_SRC/odoo/release.py") | sha256sum | cut -c1-10)"
+  BASE_TEMPLATE="cnb_base_$key"
+  if ! db_exists "$BASE_TEMPLATE"; then
+    log "creating template database $BASE_TEMPLATE (Odoo modules, once)"
+    drop_db "$BASE_TEMPLATE.tmp" 2>/dev/null || true
+    odoo_bin -d "${BASE_TEMPLATE}_tmp" -i "$BASE_MODULES" --stop-after-init --no-http
+    psql -d postgres -qc "ALTER DATABASE \"${BASE_TEMPLATE}_tmp\" RENAME TO \"$BASE_TEMPLATE\""
+    [ ! -d "$DATA_DIR/filestore/${BASE_TEMPLATE}_tmp" ] || \
+      mv "$DATA_DIR/filestore/${BASE_TEMPLATE}_tmp" "$DATA_DIR/filestore/$BASE_TEMPLATE"
+  fi
+  export BASE_TEMPLATE
+}

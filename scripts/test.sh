@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (or the pytest arguments given) in a throwaway
+# database copied from a cached template that has the five addons installed.
+#   scripts/test.sh                                   everything
+#   scripts/test.sh connector_base/tests/test_account.py -k neutralize
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+setup_all
+ensure_base_template
+
+# Template with the suite installed, keyed on the addons' sources: a rerun
+# without changes to them skips the install.
+key="$(cd "$ROOT" && find $(echo "$SUITE_MODULES" | tr ',' ' ') -type f \
+        ! -name '*.pyc' ! -path '*/tests/*' -print0 | sort -z | xargs -0 sha256sum \
+        | sha256sum | cut -c1-10)"
+SUITE_TEMPLATE="cnb_suite_${BASE_TEMPLATE#cnb_base_}_$key"
+if ! db_exists "$SUITE_TEMPLATE"; then
+  for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'cnb_suite_%'"); do
+    drop_db "$old"
+  done
+  log "installing the suite into template $SUITE_TEMPLATE"
+  copy_db "$BASE_TEMPLATE" "${SUITE_TEMPLATE}_tmp"
+  odoo_bin -d "${SUITE_TEMPLATE}_tmp" -i "$SUITE_MODULES" --stop-after-init --no-http
+  psql -d postgres -qc "ALTER DATABASE \"${SUITE_TEMPLATE}_tmp\" RENAME TO \"$SUITE_TEMPLATE\""
+  [ ! -d "$DATA_DIR/filestore/${SUITE_TEMPLATE}_tmp" ] || \
+    mv "$DATA_DIR/filestore/${SUITE_TEMPLATE}_tmp" "$DATA_DIR/filestore/$SUITE_TEMPLATE"
+fi
+
+TEST_DB="cnb_test_$$"
+copy_db "$SUITE_TEMPLATE" "$TEST_DB"
+trap 'drop_db "$TEST_DB"' EXIT
+cd "$ROOT"
+if [ $# -eq 0 ]; then
+  set -- $(echo "$SUITE_MODULES" | tr ',' ' ') tests
+fi
+"$PY" -m pytest --odoo-config="$CONF" --odoo-database="$TEST_DB" "$@"
