@@ -120,9 +120,13 @@ class ConnectorOrder(models.Model):
     @api.model
     def _purge_payloads(self, before):
         """Forget raw payloads (personal data) of finished orders older than ``before``."""
-        old = self.search([("write_date", "<", before), ("state", "in", ("done", "ignored")),
-                           ("payload", "!=", False)])
-        old.write({"payload": False})
+        self.flush_model()
+        self.env.cr.execute(
+            """UPDATE connector_order SET payload = NULL
+                WHERE write_date < %s AND state IN ('done', 'ignored') AND payload IS NOT NULL""",
+            [before],
+        )
+        self.invalidate_model(["payload"])
 
     # === IMPORT JOB === #
 

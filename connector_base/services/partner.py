@@ -124,10 +124,10 @@ class PartnerResolver:
                 ("company_id", "in", (self.company.id, False)),
                 ("type", "=", "contact"),
             ],
-            order="parent_id desc, id",
-            limit=1,
+            order="id",
         )
-        return partners
+        # the person (contact of a company) is the customer, not the company itself
+        return partners.filtered("parent_id")[:1] or partners[:1]
 
     def _maybe_update(self, partner, name, phone):
         if self.account.partner_update_policy != "update":
