@@ -115,9 +115,7 @@ class ChannelHttpClient:
     def url(self, path, params=None):
         url = urljoin(self.base_url, path.lstrip("/"))
         if params:
-            query = urlencode(
-                [(k, v) for k, v in _flatten_params(params) if v is not None], safe="[]:,"
-            )
+            query = urlencode([(k, v) for k, v in _flatten_params(params) if v is not None], safe="[]:,")
             url = f"{url}?{query}" if query else url
         return url
 
@@ -172,7 +170,10 @@ class ChannelHttpClient:
             else:
                 _logger.debug(
                     "%s %s %s -> %s in %.0f ms",
-                    self.channel_name, method, safe_url, response.status_code,
+                    self.channel_name,
+                    method,
+                    safe_url,
+                    response.status_code,
                     (time.monotonic() - start) * 1000,
                 )
                 if response.ok:
@@ -184,7 +185,7 @@ class ChannelHttpClient:
                 wait = error.retry_after
             if attempt >= self.max_retries:
                 raise error
-            delay = wait if wait is not None else min(self.max_wait, 2 ** attempt + random.random())
+            delay = wait if wait is not None else min(self.max_wait, 2**attempt + random.random())
             if delay > self.max_wait:
                 raise error  # let the job queue retry much later
             _logger.info("%s; retry %d/%d in %.1f s", error, attempt + 1, self.max_retries, delay)
@@ -200,17 +201,21 @@ class ChannelHttpClient:
             label = "rate limit reached (429)" if status == 429 else f"server error {status}"
             return ChannelRetryableError(
                 f"{self.channel_name}: {label} on {where}.",
-                status=status, response_text=text, retry_after=retry_after,
+                status=status,
+                response_text=text,
+                retry_after=retry_after,
             )
         if status in (401, 403):
             return ChannelAuthError(
                 f"{self.channel_name} refused the credentials ({status}: {text}). "
                 f"{self._auth_error_hint(response)}",
-                status=status, response_text=text,
+                status=status,
+                response_text=text,
             )
         return ChannelRequestError(
             f"{self.channel_name} rejected {where} ({status}): {text}",
-            status=status, response_text=text,
+            status=status,
+            response_text=text,
         )
 
 

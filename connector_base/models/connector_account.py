@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..exceptions import ChannelAuthError, ChannelError, ChannelRetryableError
+from ..schema import ChannelOrder
 
 _logger = logging.getLogger(__name__)
 
@@ -45,8 +46,7 @@ class ConnectorAccount(models.Model):
     last_error = fields.Text(copy=False, readonly=True)
     api_base_url = fields.Char(
         string="API URL override",
-        help="Leave empty to use the channel's production API. Set it to use a "
-        "sandbox or a local emulator.",
+        help="Leave empty to use the channel's production API. Set it to use a sandbox or a local emulator.",
     )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
@@ -61,9 +61,7 @@ class ConnectorAccount(models.Model):
         help="Orders ship from this warehouse; its stock is what the channel sees.",
     )
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
-    user_id = fields.Many2one(
-        "res.users", string="Salesperson", help="Salesperson set on imported orders."
-    )
+    user_id = fields.Many2one("res.users", string="Salesperson", help="Salesperson set on imported orders.")
     responsible_user_id = fields.Many2one(
         "res.users",
         string="Responsible",
@@ -150,9 +148,10 @@ class ConnectorAccount(models.Model):
     shipping_product_id = fields.Many2one(
         "product.product",
         check_company=True,
-        default=lambda self: self.env.ref("connector_base.product_channel_shipping", raise_if_not_found=False),
-        help="Product of the shipping cost line when the shipping method has no "
-        "mapped carrier.",
+        default=lambda self: self.env.ref(
+            "connector_base.product_channel_shipping", raise_if_not_found=False
+        ),
+        help="Product of the shipping cost line when the shipping method has no mapped carrier.",
     )
     payment_mapping_ids = fields.One2many("connector.payment.mapping", "account_id")
     shipping_mapping_ids = fields.One2many("connector.shipping.mapping", "account_id")
@@ -188,7 +187,8 @@ class ConnectorAccount(models.Model):
         help="Filter of the products sent to the channel.",
     )
     product_price_incl_tax = fields.Boolean(
-        string="Prices include tax", default=True,
+        string="Prices include tax",
+        default=True,
         help="Send product prices with tax included (consumer prices).",
     )
     binding_ids = fields.One2many("connector.product.binding", "account_id")
@@ -239,7 +239,10 @@ class ConnectorAccount(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        return [dict(vals, name=_("%s (copy)", account.name)) for account, vals in zip(self, vals_list, strict=True)]
+        return [
+            dict(vals, name=_("%s (copy)", account.name))
+            for account, vals in zip(self, vals_list, strict=True)
+        ]
 
     # === ACTION METHODS === #
 
@@ -270,8 +273,7 @@ class ConnectorAccount(models.Model):
         return self._notify(
             _("Synchronization done"),
             _(
-                "%(fetched)s orders fetched: %(new)s new, %(changed)s changed, "
-                "%(unchanged)s unchanged.",
+                "%(fetched)s orders fetched: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.",
                 **stats,
             ),
             "success",
@@ -361,9 +363,13 @@ class ConnectorAccount(models.Model):
             vals["order_watermark"] = newest
         self.sudo().write(vals)
         self._log(
-            "order", "done",
-            _("%(fetched)s orders fetched since %(since)s: %(new)s new, %(changed)s changed.",
-              since=since, **stats),
+            "order",
+            "done",
+            _(
+                "%(fetched)s orders fetched since %(since)s: %(new)s new, %(changed)s changed.",
+                since=since,
+                **stats,
+            ),
         )
         to_import._enqueue_import()
         return stats
@@ -394,8 +400,10 @@ class ConnectorAccount(models.Model):
     def _get_job_channel(self):
         """queue_job channel of this account's jobs (capped per provider)."""
         self.ensure_one()
-        channel = self.env["queue.job.channel"].sudo().search(
-            [("complete_name", "=", f"root.connector.{self.provider}")], limit=1
+        channel = (
+            self.env["queue.job.channel"]
+            .sudo()
+            .search([("complete_name", "=", f"root.connector.{self.provider}")], limit=1)
         )
         return channel.complete_name if channel else "root.connector"
 
@@ -434,8 +442,6 @@ class ConnectorAccount(models.Model):
         The default reads the canonical JSON form (used by tests and by
         channels that already deliver it).
         """
-        from ..schema import ChannelOrder
-
         return ChannelOrder.from_dict(payload)
 
     def _push_stock(self, items):
@@ -474,17 +480,23 @@ class ConnectorAccount(models.Model):
     def _log(self, flow, state, message, direction="in", reference=False, record=None, payload_id=False):
         """Write a sync log line (in sudo: users may not create logs themselves)."""
         self.ensure_one()
-        return self.env["connector.sync.log"].sudo().create({
-            "account_id": self.id,
-            "flow": flow,
-            "direction": direction,
-            "state": state,
-            "message": message,
-            "external_ref": reference or False,
-            "res_model": record._name if record else False,
-            "res_id": record.id if record else False,
-            "connector_order_id": payload_id,
-        })
+        return (
+            self.env["connector.sync.log"]
+            .sudo()
+            .create(
+                {
+                    "account_id": self.id,
+                    "flow": flow,
+                    "direction": direction,
+                    "state": state,
+                    "message": message,
+                    "external_ref": reference or False,
+                    "res_model": record._name if record else False,
+                    "res_id": record.id if record else False,
+                    "connector_order_id": payload_id,
+                }
+            )
+        )
 
     def _retryable(self, exc):
         """True when ``exc`` is a transient fault the job queue should retry."""

@@ -46,8 +46,9 @@ class ConnectorAccount(models.Model):
         for sku, ean in keys:
             product = by_sku.get(sku) or by_ean.get(ean) or by_binding.get(sku) or Product
             if len(product) > 1:
+                names = ", ".join(product.mapped("display_name"))
                 raise ChannelDataError(
-                    f"SKU {sku!r} matches {len(product)} products ({', '.join(product.mapped('display_name'))}): "
+                    f"SKU {sku!r} matches {len(product)} products ({names}): "
                     f"make internal references unique, then retry."
                 )
             result.append(product)
@@ -69,8 +70,10 @@ class ConnectorAccount(models.Model):
     def _get_order_fiscal_position(self, order, customer, delivery):
         """Fiscal position of an imported order (overridden by the VAT evaluation)."""
         self.ensure_one()
-        return self.env["account.fiscal.position"].with_company(self.company_id)._get_fiscal_position(
-            customer, delivery=delivery
+        return (
+            self.env["account.fiscal.position"]
+            .with_company(self.company_id)
+            ._get_fiscal_position(customer, delivery=delivery)
         )
 
     def _finalize_sale_order(self, sale, channel_order, payment_mapping):
@@ -89,5 +92,7 @@ class ConnectorAccount(models.Model):
             ) from exc
         receivable = payment_mapping.receivable_account_id
         if receivable:
-            invoices.line_ids.filtered(lambda line: line.display_type == "payment_term").account_id = receivable
+            invoices.line_ids.filtered(
+                lambda line: line.display_type == "payment_term"
+            ).account_id = receivable
         invoices.action_post()

@@ -12,8 +12,11 @@ class ConnectorPaymentMapping(models.Model):
 
     account_id = fields.Many2one("connector.account", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True)
-    code = fields.Char(string="Channel payment method", required=True,
-                       help="The method as the channel names it, e.g. paypal, ideal, invoice.")
+    code = fields.Char(
+        string="Channel payment method",
+        required=True,
+        help="The method as the channel names it, e.g. paypal, ideal, invoice.",
+    )
     payment_term_id = fields.Many2one("account.payment.term", check_company=True)
     receivable_account_id = fields.Many2one(
         "account.account",

@@ -6,10 +6,9 @@ import logging
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
+from odoo.exceptions import UserError, ValidationError
 
 from ..exceptions import ChannelError, ChannelRetryableError
 from ..schema import ChannelDataError
@@ -69,7 +68,9 @@ class ConnectorOrder(models.Model):
     @api.depends("payload")
     def _compute_payload_text(self):
         for record in self:
-            record.payload_text = json.dumps(record.payload, indent=2, ensure_ascii=False) if record.payload else ""
+            record.payload_text = (
+                json.dumps(record.payload, indent=2, ensure_ascii=False) if record.payload else ""
+            )
 
     # === STORAGE === #
 
@@ -112,8 +113,11 @@ class ConnectorOrder(models.Model):
             record.with_delay(
                 channel=record.account_id._get_job_channel(),
                 identity_key=identity_exact,
-                description=_("Import %(ref)s from %(account)s", ref=record.reference,
-                              account=record.account_id.display_name),
+                description=_(
+                    "Import %(ref)s from %(account)s",
+                    ref=record.reference,
+                    account=record.account_id.display_name,
+                ),
                 max_retries=8,
             )._import_job()
 
@@ -139,8 +143,14 @@ class ConnectorOrder(models.Model):
         if self.state == "done":
             if self.update_pending:
                 return self._apply_channel_update()
-            self.account_id._log("order", "skipped", _("Already imported as %s.", self.sale_order_id.name),
-                                 reference=self.reference, record=self.sale_order_id, payload_id=self.id)
+            self.account_id._log(
+                "order",
+                "skipped",
+                _("Already imported as %s.", self.sale_order_id.name),
+                reference=self.reference,
+                record=self.sale_order_id,
+                payload_id=self.id,
+            )
             return _("Already imported.")
         return self._import_sale_order()
 
@@ -152,8 +162,11 @@ class ConnectorOrder(models.Model):
                     "SELECT id FROM connector_order WHERE id = %s FOR UPDATE NOWAIT", [self.id]
                 )
         except psycopg2.errors.LockNotAvailable:
-            raise RetryableJobError(_("Order %s is being imported by another worker.", self.reference),
-                                    seconds=10, ignore_retry=True) from None
+            raise RetryableJobError(
+                _("Order %s is being imported by another worker.", self.reference),
+                seconds=10,
+                ignore_retry=True,
+            ) from None
         self.invalidate_recordset()
 
     def _import_sale_order(self):
@@ -164,8 +177,13 @@ class ConnectorOrder(models.Model):
                 channel_order = account._parse_order(self.payload)
                 if channel_order.cancelled:
                     self.write({"state": "ignored", "message": _("Cancelled in the channel before import.")})
-                    account._log("order", "skipped", _("Cancelled in the channel: not imported."),
-                                 reference=self.reference, payload_id=self.id)
+                    account._log(
+                        "order",
+                        "skipped",
+                        _("Cancelled in the channel: not imported."),
+                        reference=self.reference,
+                        payload_id=self.id,
+                    )
                     return _("Cancelled in the channel.")
                 builder = OrderBuilder(account, channel_order)
                 order = builder.build()
@@ -175,15 +193,17 @@ class ConnectorOrder(models.Model):
             return self._park(str(exc.args[0] if exc.args else exc))
         except psycopg2.errors.UniqueViolation:
             # the same order was committed by a concurrent import
-            existing = self.env["sale.order"].search([
-                ("connector_account_id", "=", account.id),
-                ("connector_external_id", "=", self.external_id),
-            ])
+            existing = self.env["sale.order"].search(
+                [
+                    ("connector_account_id", "=", account.id),
+                    ("connector_external_id", "=", self.external_id),
+                ]
+            )
             self.write({"state": "done", "sale_order_id": existing.id, "message": False})
             return _("Already imported by a concurrent job.")
         except psycopg2.OperationalError:
             raise  # serialization failures and the like: queue_job retries
-        except Exception as exc:  # noqa: BLE001 - park any other bug with its reason, never lose the order
+        except Exception as exc:
             _logger.exception("Unexpected error importing %s", self.reference)
             return self._park(_("Unexpected error: %s", exc))
         vals = {
@@ -196,10 +216,13 @@ class ConnectorOrder(models.Model):
         self.write(vals)
         self.activity_ids.action_done()
         account._log(
-            "order", "warning" if builder.warnings else "done",
-            _("Imported as %(order)s.", order=order.name) + (
-                "\n" + "\n".join(builder.warnings) if builder.warnings else ""),
-            reference=self.reference, record=order, payload_id=self.id,
+            "order",
+            "warning" if builder.warnings else "done",
+            _("Imported as %(order)s.", order=order.name)
+            + ("\n" + "\n".join(builder.warnings) if builder.warnings else ""),
+            reference=self.reference,
+            record=order,
+            payload_id=self.id,
         )
         return _("Imported as %s.", order.name)
 
@@ -228,20 +251,36 @@ class ConnectorOrder(models.Model):
         order = self.sale_order_id
         self.update_pending = False
         if not channel_order.cancelled:
-            account._log("order", "done", _("Channel status is now %s.", channel_order.status or "-"),
-                         reference=self.reference, record=order, payload_id=self.id)
+            account._log(
+                "order",
+                "done",
+                _("Channel status is now %s.", channel_order.status or "-"),
+                reference=self.reference,
+                record=order,
+                payload_id=self.id,
+            )
             return _("Status updated.")
         if order.state == "cancel":
             return _("Already cancelled.")
         delivered = order.picking_ids.filtered(lambda p: p.state == "done")
         invoiced = order.invoice_ids.filtered(lambda m: m.state == "posted")
         if delivered or invoiced:
-            return self._park(_(
-                "Cancelled in the channel after it was delivered or invoiced in Odoo (%s): "
-                "create the return or credit note by hand.", order.name))
+            return self._park(
+                _(
+                    "Cancelled in the channel after it was delivered or invoiced in Odoo (%s): "
+                    "create the return or credit note by hand.",
+                    order.name,
+                )
+            )
         order._action_cancel()
-        account._log("order", "done", _("Cancelled in the channel: %s cancelled.", order.name),
-                     reference=self.reference, record=order, payload_id=self.id)
+        account._log(
+            "order",
+            "done",
+            _("Cancelled in the channel: %s cancelled.", order.name),
+            reference=self.reference,
+            record=order,
+            payload_id=self.id,
+        )
         return _("Cancelled.")
 
     # === ACTIONS === #

@@ -12,10 +12,12 @@ class ConnectorProductBinding(models.Model):
 
     account_id = fields.Many2one("connector.account", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True)
-    product_id = fields.Many2one("product.product", required=True, ondelete="cascade", index=True,
-                                 check_company=True)
-    external_id = fields.Char(string="Channel id", index="btree_not_null",
-                              help="The channel's id of the listing, offer or variant.")
+    product_id = fields.Many2one(
+        "product.product", required=True, ondelete="cascade", index=True, check_company=True
+    )
+    external_id = fields.Char(
+        string="Channel id", index="btree_not_null", help="The channel's id of the listing, offer or variant."
+    )
     external_sku = fields.Char(string="Channel SKU", index=True)
     storefront = fields.Char(help="Storefront or marketplace of the listing, when the channel has several.")
     last_stock_qty = fields.Float(string="Last quantity sent", copy=False)

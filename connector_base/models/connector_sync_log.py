@@ -24,7 +24,9 @@ class ConnectorSyncLog(models.Model):
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
     provider = fields.Selection(related="account_id.provider", store=True)
     flow = fields.Selection(FLOWS, required=True)
-    direction = fields.Selection([("in", "Channel → Odoo"), ("out", "Odoo → Channel"), ("none", "-")], default="in")
+    direction = fields.Selection(
+        [("in", "Channel → Odoo"), ("out", "Odoo → Channel"), ("none", "-")], default="in"
+    )
     state = fields.Selection(
         [("done", "Done"), ("skipped", "Skipped"), ("warning", "Warning"), ("error", "Error")],
         required=True,
@@ -34,8 +36,9 @@ class ConnectorSyncLog(models.Model):
     message = fields.Text()
     res_model = fields.Char(string="Odoo model")
     res_id = fields.Many2oneReference(model_field="res_model", string="Odoo record")
-    connector_order_id = fields.Many2one("connector.order", string="Channel order", index="btree_not_null",
-                                         ondelete="cascade")
+    connector_order_id = fields.Many2one(
+        "connector.order", string="Channel order", index="btree_not_null", ondelete="cascade"
+    )
 
     def action_open_record(self):
         self.ensure_one()

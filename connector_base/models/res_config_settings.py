@@ -25,7 +25,8 @@ class ResConfigSettings(models.TransientModel):
         return res
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         cron = self.env.ref("connector_base.ir_cron_connector_sync_orders", raise_if_not_found=False)
         if cron and self.connector_import_interval > 0:
             cron.sudo().write({"interval_number": self.connector_import_interval, "interval_type": "minutes"})
+        return res

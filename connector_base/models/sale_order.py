@@ -38,6 +38,7 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     connector_line_ref = fields.Char(
-        string="Channel line id", copy=False,
+        string="Channel line id",
+        copy=False,
         help="The channel's id(s) of this line, used to confirm shipments per line.",
     )

@@ -51,7 +51,9 @@ class OrderBuilder:
 
     def currency(self):
         code = (self.order.currency or self.company.currency_id.name).strip().upper()
-        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        currency = (
+            self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        )
         if not currency:
             raise ChannelDataError(f"Unknown currency {code[:8]!r}.")
         if not currency.active:
@@ -70,11 +72,13 @@ class OrderBuilder:
             [("currency_id", "=", currency.id), ("company_id", "in", (self.company.id, False))], limit=1
         )
         if not pricelist:
-            pricelist = Pricelist.create({
-                "name": f"{self.account.display_name} {currency.name}",
-                "currency_id": currency.id,
-                "company_id": self.company.id,
-            })
+            pricelist = Pricelist.create(
+                {
+                    "name": f"{self.account.display_name} {currency.name}",
+                    "currency_id": currency.id,
+                    "company_id": self.company.id,
+                }
+            )
         return pricelist.sudo(False)
 
     # --- products --------------------------------------------------------
@@ -104,7 +108,9 @@ class OrderBuilder:
             if not product:
                 if account.missing_product_policy == "fallback" and account.fallback_product_id:
                     product = account.fallback_product_id
-                    self.warnings.append(f"Unknown product {line.sku or line.ean!r}: the fallback product is used.")
+                    self.warnings.append(
+                        f"Unknown product {line.sku or line.ean!r}: the fallback product is used."
+                    )
                 else:
                     raise ChannelDataError(
                         f"No product with SKU {line.sku!r} or EAN {line.ean!r} in Odoo: create or bind the "
@@ -140,14 +146,20 @@ class OrderBuilder:
                     f"{order.shipping_method!r} to a carrier or set a shipping product on the account."
                 )
             taxes = self.taxes.line_taxes(product, fpos, included)
-            line_cmds.append((0, 0, {
-                "product_id": product.id,
-                "name": clean_text(carrier.name or order.shipping_method, 256) or product.name,
-                "product_uom_qty": 1.0,
-                "price_unit": float(shipping_amount),
-                "tax_ids": [(6, 0, taxes.ids)],
-                "is_delivery": True,
-            }))
+            line_cmds.append(
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": product.id,
+                        "name": clean_text(carrier.name or order.shipping_method, 256) or product.name,
+                        "product_uom_qty": 1.0,
+                        "price_unit": float(shipping_amount),
+                        "tax_ids": [(6, 0, taxes.ids)],
+                        "is_delivery": True,
+                    },
+                )
+            )
 
         for discount in order.discounts:
             amount = discount.amount_incl if included else (discount.amount_excl or discount.amount_incl)
@@ -210,13 +222,19 @@ class OrderBuilder:
             else:
                 part = Decimal(str(float_round(float(amount * gross / total), rounding)))
                 remaining -= part
-            commands.append((0, 0, {
-                "product_id": product.id,
-                "name": label,
-                "product_uom_qty": 1.0,
-                "price_unit": -float(part),
-                "tax_ids": [(6, 0, list(tax_ids))],
-            }))
+            commands.append(
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": product.id,
+                        "name": label,
+                        "product_uom_qty": 1.0,
+                        "price_unit": -float(part),
+                        "tax_ids": [(6, 0, list(tax_ids))],
+                    },
+                )
+            )
         return commands
 
     def check_amounts(self, sale, currency):
@@ -234,4 +252,3 @@ class OrderBuilder:
                     f"Net total in Odoo {sale.amount_untaxed:.2f} differs from the channel's "
                     f"{float(self.order.total_excl):.2f} (the gross total matches)."
                 )
-

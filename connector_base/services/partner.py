@@ -63,10 +63,9 @@ class PartnerResolver:
 
     @staticmethod
     def _same_address(partner, name, vals):
-        return (
-            (partner.name or "") == (name or "")
-            and all((partner[f].id if f.endswith("_id") else partner[f]) == (vals.get(f) or False)
-                    for f in ("street", "street2", "zip", "city", "country_id"))
+        return (partner.name or "") == (name or "") and all(
+            (partner[f].id if f.endswith("_id") else partner[f]) == (vals.get(f) or False)
+            for f in ("street", "street2", "zip", "city", "country_id")
         )
 
     # --- customer --------------------------------------------------------
@@ -106,7 +105,12 @@ class PartnerResolver:
             invoice = commercial
         else:
             invoice = self._child(commercial, "invoice", company_name or person, bill_vals, phone)
-        if self._vals_equal(customer, ship_vals) and ship_name in (customer.name, commercial.name, person, ""):
+        if self._vals_equal(customer, ship_vals) and ship_name in (
+            customer.name,
+            commercial.name,
+            person,
+            "",
+        ):
             delivery = customer
         else:
             delivery = self._child(commercial, "delivery", ship_name or person, ship_vals, phone)
@@ -114,8 +118,10 @@ class PartnerResolver:
 
     @staticmethod
     def _vals_equal(partner, vals):
-        return all((partner[f].id if f.endswith("_id") else partner[f]) == (vals.get(f) or False)
-                   for f in ("street", "street2", "zip", "city", "country_id"))
+        return all(
+            (partner[f].id if f.endswith("_id") else partner[f]) == (vals.get(f) or False)
+            for f in ("street", "street2", "zip", "city", "country_id")
+        )
 
     def _find(self, email):
         partners = self.Partner.search(
@@ -158,7 +164,9 @@ class PartnerResolver:
                 with self.env.cr.savepoint():
                     return self.Partner.create({**vals, "vat": vat})
             except ValidationError:
-                self.warnings.append(f"The VAT number {vat!r} is not valid; the customer was created without it.")
+                self.warnings.append(
+                    f"The VAT number {vat!r} is not valid; the customer was created without it."
+                )
         return self.Partner.create(vals)
 
     def _child(self, parent, kind, name, vals, phone):
@@ -168,11 +176,13 @@ class PartnerResolver:
         for child in parent.child_ids:
             if child.type == kind and self._same_address(child, name, vals):
                 return child
-        return self.Partner.create({
-            **vals,
-            "name": name or False,
-            "type": kind,
-            "parent_id": parent.id,
-            "phone": phone,
-            "company_id": False,
-        })
+        return self.Partner.create(
+            {
+                **vals,
+                "name": name or False,
+                "type": kind,
+                "parent_id": parent.id,
+                "phone": phone,
+                "company_id": False,
+            }
+        )

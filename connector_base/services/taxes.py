@@ -36,24 +36,29 @@ class TaxResolver:
             return tax
         if tax.id not in self._twins:
             Tax = self.env["account.tax"].sudo().with_company(tax.company_id)
-            twin = Tax.search([
-                ("company_id", "=", tax.company_id.id),
-                ("type_tax_use", "=", tax.type_tax_use),
-                ("amount_type", "=", tax.amount_type),
-                ("amount", "=", tax.amount),
-                ("country_id", "=", tax.country_id.id),
-                ("tax_group_id", "=", tax.tax_group_id.id),
-                ("price_include_override", "=", "tax_included"),
-                ("connector_source_tax_id", "=", tax.id),
-            ], limit=1)
+            twin = Tax.search(
+                [
+                    ("company_id", "=", tax.company_id.id),
+                    ("type_tax_use", "=", tax.type_tax_use),
+                    ("amount_type", "=", tax.amount_type),
+                    ("amount", "=", tax.amount),
+                    ("country_id", "=", tax.country_id.id),
+                    ("tax_group_id", "=", tax.tax_group_id.id),
+                    ("price_include_override", "=", "tax_included"),
+                    ("connector_source_tax_id", "=", tax.id),
+                ],
+                limit=1,
+            )
             if not twin:
-                twin = tax.copy({
-                    "name": f"{tax.name} (incl.)",
-                    "price_include_override": "tax_included",
-                    "connector_source_tax_id": tax.id,
-                    "description": tax.description,
-                    "invoice_label": tax.invoice_label,
-                })
+                twin = tax.copy(
+                    {
+                        "name": f"{tax.name} (incl.)",
+                        "price_include_override": "tax_included",
+                        "connector_source_tax_id": tax.id,
+                        "description": tax.description,
+                        "invoice_label": tax.invoice_label,
+                    }
+                )
             self._twins[tax.id] = twin.sudo(False)
         return self._twins[tax.id]
 

@@ -10,9 +10,8 @@ from datetime import datetime
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
-
 from odoo.addons.connector_base.schema import RawOrder
+from odoo.tests import TransactionCase, new_test_user
 
 # The suite's emulators live in the repository's top-level tests/ package.
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -34,42 +33,78 @@ class ConnectorCommon(TransactionCase):
         cls.company = cls._setup_company("Channel Test GmbH", cls.company_country, cls.chart_template)
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
-        cls.tax_19 = cls.env["account.tax"].search([
-            ("company_id", "=", cls.company.id), ("type_tax_use", "=", "sale"),
-            ("amount", "=", 19), ("amount_type", "=", "percent"), ("price_include", "=", False),
-        ], limit=1)
-        cls.tax_7 = cls.env["account.tax"].search([
-            ("company_id", "=", cls.company.id), ("type_tax_use", "=", "sale"),
-            ("amount", "=", 7), ("amount_type", "=", "percent"), ("price_include", "=", False),
-        ], limit=1)
+        cls.tax_19 = cls.env["account.tax"].search(
+            [
+                ("company_id", "=", cls.company.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount", "=", 19),
+                ("amount_type", "=", "percent"),
+                ("price_include", "=", False),
+            ],
+            limit=1,
+        )
+        cls.tax_7 = cls.env["account.tax"].search(
+            [
+                ("company_id", "=", cls.company.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount", "=", 7),
+                ("amount_type", "=", "percent"),
+                ("price_include", "=", False),
+            ],
+            limit=1,
+        )
         Product = cls.env["product.product"]
-        cls.product_shirt = Product.create({
-            "name": "T-Shirt", "default_code": "SHIRT-1", "barcode": "4006381333931",
-            "list_price": 19.99, "is_storable": True, "taxes_id": [Command.set(cls.tax_19.ids)],
-        })
-        cls.product_mug = Product.create({
-            "name": "Mug", "default_code": "MUG-1", "barcode": "4012345678901",
-            "list_price": 9.5, "is_storable": True, "taxes_id": [Command.set(cls.tax_19.ids)],
-        })
-        cls.product_book = Product.create({
-            "name": "Book", "default_code": "BOOK-1", "barcode": "9783161484100",
-            "list_price": 12.0, "is_storable": True, "taxes_id": [Command.set(cls.tax_7.ids)],
-        })
+        cls.product_shirt = Product.create(
+            {
+                "name": "T-Shirt",
+                "default_code": "SHIRT-1",
+                "barcode": "4006381333931",
+                "list_price": 19.99,
+                "is_storable": True,
+                "taxes_id": [Command.set(cls.tax_19.ids)],
+            }
+        )
+        cls.product_mug = Product.create(
+            {
+                "name": "Mug",
+                "default_code": "MUG-1",
+                "barcode": "4012345678901",
+                "list_price": 9.5,
+                "is_storable": True,
+                "taxes_id": [Command.set(cls.tax_19.ids)],
+            }
+        )
+        cls.product_book = Product.create(
+            {
+                "name": "Book",
+                "default_code": "BOOK-1",
+                "barcode": "9783161484100",
+                "list_price": 12.0,
+                "is_storable": True,
+                "taxes_id": [Command.set(cls.tax_7.ids)],
+            }
+        )
         for product, qty in ((cls.product_shirt, 50), (cls.product_mug, 20), (cls.product_book, 5)):
             cls.env["stock.quant"]._update_available_quantity(product, cls.warehouse.lot_stock_id, qty)
         cls.account = cls._create_account()
         cls.sales_user = new_test_user(
-            cls.env, login="channel_sales", groups="sales_team.group_sale_salesman",
+            cls.env,
+            login="channel_sales",
+            groups="sales_team.group_sale_salesman",
             company_id=cls.company.id,
         )
 
     @classmethod
     def _setup_company(cls, name, country_xmlid, chart_template):
         country = cls.env.ref(country_xmlid)
-        company = cls.env["res.company"].create({
-            "name": name, "country_id": country.id, "currency_id": country.currency_id.id,
-            "vat": "DE123456788" if country.code == "DE" else False,
-        })
+        company = cls.env["res.company"].create(
+            {
+                "name": name,
+                "country_id": country.id,
+                "currency_id": country.currency_id.id,
+                "vat": "DE123456788" if country.code == "DE" else False,
+            }
+        )
         cls.env.user.company_ids |= company
         cls.env["account.chart.template"].with_company(company).try_loading(
             chart_template, company=company, install_demo=False
@@ -78,15 +113,17 @@ class ConnectorCommon(TransactionCase):
 
     @classmethod
     def _create_account(cls, **vals):
-        return cls.env["connector.account"].create({
-            "name": "Test Shop",
-            "provider": cls.provider,
-            "company_id": cls.company.id,
-            "warehouse_id": cls.warehouse.id,
-            "import_since": datetime(2020, 1, 1),
-            **cls._account_vals(),
-            **vals,
-        })
+        return cls.env["connector.account"].create(
+            {
+                "name": "Test Shop",
+                "provider": cls.provider,
+                "company_id": cls.company.id,
+                "warehouse_id": cls.warehouse.id,
+                "import_since": datetime(2020, 1, 1),
+                **cls._account_vals(),
+                **vals,
+            }
+        )
 
     @classmethod
     def _account_vals(cls):
@@ -109,19 +146,41 @@ def canonical_order(external_id="1001", **overrides):
         "shipping_incl": "4.99",
         "buyer_email": "Erika.Mustermann@Example.com",
         "billing": {
-            "first_name": "Erika", "last_name": "Mustermann", "street": "Heidestraße",
-            "house_number": "17", "zip": "51147", "city": "Köln", "country_code": "DE",
+            "first_name": "Erika",
+            "last_name": "Mustermann",
+            "street": "Heidestraße",
+            "house_number": "17",
+            "zip": "51147",
+            "city": "Köln",
+            "country_code": "DE",
             "phone": "+49 221 1234567",
         },
         "shipping": {
-            "first_name": "Erika", "last_name": "Mustermann", "street": "Heidestraße",
-            "house_number": "17", "zip": "51147", "city": "Köln", "country_code": "DE",
+            "first_name": "Erika",
+            "last_name": "Mustermann",
+            "street": "Heidestraße",
+            "house_number": "17",
+            "zip": "51147",
+            "city": "Köln",
+            "country_code": "DE",
         },
         "lines": [
-            {"external_id": "L1", "sku": "SHIRT-1", "title": "T-Shirt", "quantity": "2",
-             "unit_price_incl": "19.99", "tax_rate": "19"},
-            {"external_id": "L2", "sku": "MUG-1", "title": "Mug", "quantity": "1",
-             "unit_price_incl": "9.50", "tax_rate": "19"},
+            {
+                "external_id": "L1",
+                "sku": "SHIRT-1",
+                "title": "T-Shirt",
+                "quantity": "2",
+                "unit_price_incl": "19.99",
+                "tax_rate": "19",
+            },
+            {
+                "external_id": "L2",
+                "sku": "MUG-1",
+                "title": "Mug",
+                "quantity": "1",
+                "unit_price_incl": "9.50",
+                "tax_rate": "19",
+            },
         ],
     }
     for key, value in overrides.items():
@@ -141,7 +200,9 @@ class TestProviderMixin:
         raws = [
             RawOrder(
                 external_id=p["external_id"],
-                updated_at=datetime.fromisoformat(p["updated_at"].replace("Z", "")) if p.get("updated_at") else None,
+                updated_at=datetime.fromisoformat(p["updated_at"].replace("Z", ""))
+                if p.get("updated_at")
+                else None,
                 payload=p,
                 reference=p.get("reference", ""),
             )

@@ -9,7 +9,8 @@ from .common import ConnectorCommon
 def secret_fields(env):
     """Credential fields that provider addons added to connector.account."""
     return [
-        name for name, field in env["connector.account"]._fields.items()
+        name
+        for name, field in env["connector.account"]._fields.items()
         if field.groups and "base.group_system" in field.groups
     ]
 

@@ -1,11 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 import psycopg2
 
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..exceptions import ChannelRetryableError
 from .common import ConnectorCommon, TestProviderMixin, canonical_order
 
 
@@ -54,29 +56,49 @@ class TestOrderImport(TestProviderMixin, ConnectorCommon):
             stats = self.account._sync_orders()
         self.assertEqual(calls, [datetime(2026, 11, 20, 10, 5) - timedelta(minutes=15)])
         self.assertEqual((stats["new"], stats["unchanged"]), (0, 1))
-        self.assertEqual(self.env["sale.order"].search_count([("connector_account_id", "=", self.account.id)]), 1)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("connector_account_id", "=", self.account.id)]), 1
+        )
 
     def test_job_run_twice_is_skipped(self):
         self.sync(canonical_order("1001"))
         record = self.connector_order("1001")
         record._import_job()
-        self.assertEqual(self.env["sale.order"].search_count([("connector_account_id", "=", self.account.id)]), 1)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("connector_account_id", "=", self.account.id)]), 1
+        )
         self.assertIn("skipped", record.log_ids.mapped("state"))
 
     def test_database_refuses_a_second_order_for_the_same_channel_order(self):
         self.sync(canonical_order("1001"))
         sale = self.connector_order("1001").sale_order_id
-        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), self.env.cr.savepoint():
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.env.cr.savepoint(),
+        ):
             sale.copy({"connector_account_id": self.account.id, "connector_external_id": "1001"})
 
     def test_company_buyer_with_other_delivery_address_and_repeat_customer(self):
         first = canonical_order(
             "2001",
             buyer_is_business=True,
-            billing={"company": "ACME GmbH", "name": "Max Muster", "street": "Industriestr. 5", "zip": "10115",
-                     "city": "Berlin", "country_code": "DE"},
-            shipping={"company": "ACME GmbH", "name": "Lager ACME", "street": "Hafenweg 2", "zip": "20457",
-                      "city": "Hamburg", "country_code": "DE"},
+            billing={
+                "company": "ACME GmbH",
+                "name": "Max Muster",
+                "street": "Industriestr. 5",
+                "zip": "10115",
+                "city": "Berlin",
+                "country_code": "DE",
+            },
+            shipping={
+                "company": "ACME GmbH",
+                "name": "Lager ACME",
+                "street": "Hafenweg 2",
+                "zip": "20457",
+                "city": "Hamburg",
+                "country_code": "DE",
+            },
             buyer_email="max@acme.example",
         )
         second = dict(first, external_id="2002", reference="ORD-2002", updated_at="2026-11-21T09:00:00Z")
@@ -91,7 +113,9 @@ class TestOrderImport(TestProviderMixin, ConnectorCommon):
         self.assertEqual(sale1.partner_id.parent_id, company)
         self.assertEqual(sale1.partner_invoice_id, company)
         delivery = sale1.partner_shipping_id
-        self.assertEqual((delivery.type, delivery.street, delivery.city), ("delivery", "Hafenweg 2", "Hamburg"))
+        self.assertEqual(
+            (delivery.type, delivery.street, delivery.city), ("delivery", "Hafenweg 2", "Hamburg")
+        )
         self.assertEqual(delivery.parent_id, company)
         # the repeat customer gets no new partner, and the same delivery address
         self.assertEqual(sale2.partner_id, sale1.partner_id)
@@ -108,8 +132,9 @@ class TestOrderImport(TestProviderMixin, ConnectorCommon):
         self.assertTrue(parked.activity_ids, "the responsible user gets a to-do")
         self.assertEqual(self.connector_order("3002").state, "done")
         # a person creates the product and retries: imported, to-do done
-        self.env["product.product"].create({"name": "New shirt", "default_code": "UNKNOWN-SKU",
-                                            "taxes_id": [(6, 0, self.tax_19.ids)]})
+        self.env["product.product"].create(
+            {"name": "New shirt", "default_code": "UNKNOWN-SKU", "taxes_id": [(6, 0, self.tax_19.ids)]}
+        )
         parked.action_retry()
         self.assertEqual(parked.state, "done", parked.message)
         self.assertFalse(parked.activity_ids)
@@ -169,7 +194,9 @@ class TestOrderImport(TestProviderMixin, ConnectorCommon):
     def test_cancellation_after_import_cancels_undelivered_order(self):
         self.sync(canonical_order("7001"))
         sale = self.connector_order("7001").sale_order_id
-        self.sync(canonical_order("7001", status="cancelled", cancelled=True, updated_at="2026-11-22T08:00:00Z"))
+        self.sync(
+            canonical_order("7001", status="cancelled", cancelled=True, updated_at="2026-11-22T08:00:00Z")
+        )
         self.assertEqual(sale.state, "cancel")
 
     def test_cancellation_after_delivery_is_flagged(self):
@@ -187,10 +214,6 @@ class TestOrderImport(TestProviderMixin, ConnectorCommon):
         self.assertEqual(record.sale_order_id.state, "sale")
 
     def test_sync_failure_is_logged_and_watermark_kept(self):
-        from unittest.mock import patch
-
-        from odoo.addons.connector_base.exceptions import ChannelRetryableError
-
         def failing(account, since):
             raise ChannelRetryableError("Channel: server error 503 on GET /orders.")
 
@@ -199,15 +222,21 @@ class TestOrderImport(TestProviderMixin, ConnectorCommon):
         self.assertEqual(action["params"]["type"], "danger")
         self.assertFalse(self.account.order_watermark)
         self.assertIn("503", self.account.last_error)
-        self.assertTrue(self.env["connector.sync.log"].search([
-            ("account_id", "=", self.account.id), ("state", "=", "error"), ("message", "ilike", "503")]))
+        self.assertTrue(
+            self.env["connector.sync.log"].search(
+                [("account_id", "=", self.account.id), ("state", "=", "error"), ("message", "ilike", "503")]
+            )
+        )
 
     def test_log_retention_purges_old_logs_and_payloads(self):
         self.sync(canonical_order("8001"))
         record = self.connector_order("8001")
         logs = self.env["connector.sync.log"].search([("account_id", "=", self.account.id)])
         old = datetime.now() - timedelta(days=40)
-        self.env.cr.execute("UPDATE connector_sync_log SET create_date = %s WHERE id IN %s", [old, tuple(logs.ids)])
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE connector_sync_log SET create_date = %s WHERE id IN %s", [old, tuple(logs.ids)]
+        )
         self.env.cr.execute("UPDATE connector_order SET write_date = %s WHERE id = %s", [old, record.id])
         self.env.invalidate_all()
         self.env["connector.sync.log"]._cron_purge()
@@ -226,7 +255,9 @@ class TestBadInput(TestProviderMixin, ConnectorCommon):
         self.assertTrue(record, "the payload is stored")
         self.assertEqual(record.state, "attention")
         self.assertIn(expected, record.message)
-        self.assertFalse(self.env["sale.order"].search([("connector_external_id", "=", payload["external_id"])]))
+        self.assertFalse(
+            self.env["sale.order"].search([("connector_external_id", "=", payload["external_id"])])
+        )
         return record
 
     def test_empty_line_list(self):

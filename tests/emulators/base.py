@@ -151,7 +151,8 @@ class Emulator:
     def requests_to(self, method=None, path=None):
         with self.lock:
             return [
-                r for r in self.received
+                r
+                for r in self.received
                 if (method is None or r.method == method.upper())
                 and (path is None or re.search(path, r.path))
             ]
@@ -232,10 +233,18 @@ class Emulator:
 
     def _control(self, request):
         if request.path == "/_emulator/requests":
-            return Response(200, [
-                {"method": r.method, "path": r.path, "query": r.query, "body": r.body.decode("utf-8", "replace")}
-                for r in self.requests_to()
-            ])
+            return Response(
+                200,
+                [
+                    {
+                        "method": r.method,
+                        "path": r.path,
+                        "query": r.query,
+                        "body": r.body.decode("utf-8", "replace"),
+                    }
+                    for r in self.requests_to()
+                ],
+            )
         if request.path == "/_emulator/faults" and request.method == "POST":
             data = request.json or {}
             self.inject(data["kind"], int(data.get("count", 1)), data.get("path"))
@@ -254,14 +263,14 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     app = None  # set per server
 
-    def log_message(self, format, *args):  # noqa: A002 - silence the default stderr log
+    def log_message(self, format, *args):
         pass
 
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
-        headers = {k: v for k, v in self.headers.items()}
+        headers = dict(self.headers.items())
         headers["_raw_uri"] = self.path
         request = Request(
             method=self.command,
@@ -353,10 +362,12 @@ def main(app_factory, argv=None):
     server = EmulatorServer(app, port=args.port)
     print(f"{app.name} emulator on {server.url}", flush=True)
     if args.stream and hasattr(app, "add_demo_order"):
+
         def stream():
             while True:
                 time.sleep(args.stream)
                 app.add_demo_order()
+
         threading.Thread(target=stream, daemon=True).start()
     try:
         server.httpd.serve_forever()

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# ruff (pyproject.toml) and pylint-odoo (OCA's .pylintrc) over the addons and tests.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+find_odoo
+ensure_python_packages
+cd "$ROOT"
+"$PY" -m ruff check .
+"$PY" -m pylint --rcfile=.pylintrc $(echo "$SUITE_MODULES" | tr ',' ' ')
