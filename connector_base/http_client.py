@@ -106,6 +106,10 @@ class ChannelHttpClient:
                     return value if isinstance(value, str) else json.dumps(value)[:300]
         return json.dumps(data)[:300]
 
+    def _is_auth_error(self, response):
+        """True when an error response means the credentials were refused."""
+        return response.status_code in (401, 403)
+
     def _auth_error_hint(self, response):
         """What the user should check when credentials are refused."""
         return "Check the API keys in the account settings."
@@ -205,7 +209,7 @@ class ChannelHttpClient:
                 response_text=text,
                 retry_after=retry_after,
             )
-        if status in (401, 403):
+        if self._is_auth_error(response):
             return ChannelAuthError(
                 f"{self.channel_name} refused the credentials ({status}: {text}). "
                 f"{self._auth_error_hint(response)}",

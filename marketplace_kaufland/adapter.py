@@ -6,6 +6,7 @@ Kaufland sells per *order unit* (one piece); an Odoo order is the group of the
 units sharing an ``id_order``.
 """
 
+import dataclasses
 from collections import OrderedDict
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,22 +25,52 @@ from . import const
 
 # Order-level keys copied from a unit (or from GET /orders/{id}) into the grouped payload.
 _ORDER_KEYS = (
-    "id_order", "storefront", "ts_created_iso", "is_marketplace_deemed_supplier", "fulfillment_type",
+    "id_order",
+    "storefront",
+    "ts_created_iso",
+    "is_marketplace_deemed_supplier",
+    "fulfillment_type",
 )
 # Per-order data that the order-units list repeats on every unit.
 _SHARED_UNIT_KEYS = ("buyer", "billing_address", "shipping_address")
 # Volatile or bulky unit keys left out of the stored payload (they would make an
 # unchanged order look changed).
-_DROPPED_UNIT_KEYS = ("tickets", "kss_eligible")
+_DROPPED_UNIT_KEYS = ("tickets", "kss_eligible", "fulfillment_type")
 
 # ISO 3166 alpha-3 -> alpha-2 for the countries Kaufland delivers to; the spec
 # example of Address.country is "USA" (UNCONFIRMED format, ISO-2 in practice).
 _ALPHA3 = {
-    "DEU": "DE", "AUT": "AT", "CZE": "CZ", "SVK": "SK", "POL": "PL", "FRA": "FR", "ITA": "IT",
-    "NLD": "NL", "BEL": "BE", "LUX": "LU", "DNK": "DK", "SWE": "SE", "FIN": "FI", "ESP": "ES",
-    "PRT": "PT", "IRL": "IE", "HUN": "HU", "SVN": "SI", "HRV": "HR", "ROU": "RO", "BGR": "BG",
-    "GRC": "GR", "EST": "EE", "LVA": "LV", "LTU": "LT", "MLT": "MT", "CYP": "CY", "CHE": "CH",
-    "LIE": "LI", "GBR": "GB", "USA": "US",
+    "DEU": "DE",
+    "AUT": "AT",
+    "CZE": "CZ",
+    "SVK": "SK",
+    "POL": "PL",
+    "FRA": "FR",
+    "ITA": "IT",
+    "NLD": "NL",
+    "BEL": "BE",
+    "LUX": "LU",
+    "DNK": "DK",
+    "SWE": "SE",
+    "FIN": "FI",
+    "ESP": "ES",
+    "PRT": "PT",
+    "IRL": "IE",
+    "HUN": "HU",
+    "SVN": "SI",
+    "HRV": "HR",
+    "ROU": "RO",
+    "BGR": "BG",
+    "GRC": "GR",
+    "EST": "EE",
+    "LVA": "LV",
+    "LTU": "LT",
+    "MLT": "MT",
+    "CYP": "CY",
+    "CHE": "CH",
+    "LIE": "LI",
+    "GBR": "GB",
+    "USA": "US",
 }
 
 
@@ -232,22 +263,26 @@ def parse_order(payload):
     currencies = {_text(u.get("currency")).upper() for u in units if u.get("currency")}
     if len(currencies) > 1:
         raise ChannelDataError(
-            f"Kaufland order {id_order} mixes currencies ({', '.join(sorted(currencies))}); "
-            "book it by hand."
+            f"Kaufland order {id_order} mixes currencies ({', '.join(sorted(currencies))}); book it by hand."
         )
     currency = currencies.pop() if currencies else storefront_currency(storefront)
 
+    statuses = [_text(u.get("status")) for u in units]
+    all_cancelled = all(s == "cancelled" for s in statuses)
     lines = OrderedDict()
     shipping = Decimal("0")
     total = Decimal("0")
     alive_rates = []
-    statuses = []
+    dropped = []
     for unit in units:
         unit_id = _text(unit.get("id_order_unit"))
         if not unit_id:
             raise ChannelDataError(f"Kaufland order {id_order} has an order unit without id_order_unit.")
         status = _text(unit.get("status"))
-        statuses.append(status)
+        if status == "cancelled" and not all_cancelled:
+            # The engine books every line: a unit cancelled before shipping is no sale.
+            dropped.append(f"{unit_id} ({_text(unit.get('cancel_reason')) or 'cancelled'})")
+            continue
         price = cents_to_decimal(unit.get("price"), f"Order unit {unit_id} price")
         if price is None:
             raise ChannelDataError(f"Order unit {unit_id} of Kaufland order {id_order} has no price.")
@@ -258,6 +293,7 @@ def parse_order(payload):
         line = lines.get(key)
         if line is None:
             line = lines[key] = ChannelOrderLine(
+                external_id=unit_id,
                 sku=key[0],
                 ean=_text(key[1]),
                 title=_text(product.get("title")) or key[0],
@@ -266,23 +302,21 @@ def parse_order(payload):
                 tax_rate=rate,
                 status=status,
             )
-            line.external_id = unit_id
         else:
             line.external_id += f",{unit_id}"
         line.quantity += 1
-        if status not in const.CANCELLED_STATUSES:
-            unit_shipping = cents_to_decimal(unit.get("shipping_rate") or 0, f"Order unit {unit_id} shipping_rate")
-            shipping += unit_shipping
-            total += price + unit_shipping
-            if rate is not None:
-                alive_rates.append(rate)
+        unit_shipping = cents_to_decimal(unit.get("shipping_rate") or 0, f"Order unit {unit_id} shipping")
+        shipping += unit_shipping
+        total += price + unit_shipping
+        if rate is not None:
+            alive_rates.append(rate)
 
     buyer = payload.get("buyer") or {}
     email = _text(buyer.get("email")).lower()
     billing = parse_address(payload.get("billing_address"), email)
     shipping_address = parse_address(payload.get("shipping_address"), email)
     if billing.is_empty() and not shipping_address.is_empty():
-        billing = ChannelAddress(**{**shipping_address.__dict__})
+        billing = dataclasses.replace(shipping_address)
     created = parse_datetime(payload.get("ts_created_iso"), "ts_created_iso") or earliest_created(units)
     updated = [parse_datetime(u.get("ts_updated_iso"), "ts_updated_iso") for u in units]
     delivery = payload.get("delivery") or {}
@@ -298,7 +332,7 @@ def parse_order(payload):
         total_incl=total,
         prices_include_tax=True,
         payment_method="kaufland",  # Kaufland collects the payment
-        shipping_method="pickup" if pickup else "",
+        shipping_method="pickup" if pickup else "standard",  # Kaufland exposes no method
         shipping_incl=shipping,
         # UNCONFIRMED: shipping carries the highest VAT rate of the units (German practice).
         shipping_tax_rate=max(alive_rates) if alive_rates else None,
@@ -311,7 +345,8 @@ def parse_order(payload):
         storefront=storefront,
         channel_collects_vat=bool(payload.get("is_marketplace_deemed_supplier")),
         fulfilled_by_channel=payload.get("fulfillment_type") == "fulfilled_by_kaufland",
-        cancelled=all(s == "cancelled" for s in statuses),
+        note=f"Cancelled Kaufland order units: {', '.join(dropped)}" if dropped else "",
+        cancelled=all_cancelled,
     )
 
 
@@ -392,9 +427,11 @@ def price_cents(product, storefront):
     if product.price is None:
         raise ChannelDataError(f"{product.sku}: no price to list it on Kaufland.")
     currency = storefront_currency(storefront)
-    if product.currency and product.currency.upper() != currency:
+    # A price without currency is taken as EUR: never list a euro amount as crowns or zloty.
+    if (product.currency or const.DEFAULT_CURRENCY).upper() != currency:
         raise ChannelDataError(
-            f"{product.sku}: price is in {product.currency}, Kaufland {storefront} sells in {currency}."
+            f"{product.sku}: price is in {product.currency or const.DEFAULT_CURRENCY}, "
+            f"Kaufland {storefront} sells in {currency}."
         )
     price = to_decimal(product.price, f"{product.sku} price")
     if not product.price_includes_tax:

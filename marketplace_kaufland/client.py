@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import logging
 import time
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import requests
 
@@ -20,7 +20,7 @@ from odoo.addons.connector_base.exceptions import (
     ChannelRetryableError,
 )
 from odoo.addons.connector_base.http_client import ChannelHttpClient
-from odoo.addons.connector_base.schema import ChannelDataError, PushResult
+from odoo.addons.connector_base.schema import ChannelDataError, PushResult, RawOrder
 
 from . import adapter, const
 
@@ -90,7 +90,9 @@ class KauflandClient(ChannelHttpClient):
         timestamp = str(int(self._clock()))
         headers[const.HEADER_CLIENT_KEY] = self._client_key
         headers[const.HEADER_TIMESTAMP] = timestamp
-        headers[const.HEADER_SIGNATURE] = sign_request(method, prepared.url, body, timestamp, self._secret_key)
+        headers[const.HEADER_SIGNATURE] = sign_request(
+            method, prepared.url, body, timestamp, self._secret_key
+        )
         return prepared.url
 
     def _error_message(self, response):
@@ -105,6 +107,21 @@ class KauflandClient(ChannelHttpClient):
             f"{e.get('field')}: {e.get('message')}" for e in data.get("errors") or () if isinstance(e, dict)
         )
         return f"{message} ({details})" if details else str(message)
+
+    def _error_for(self, response, method, safe_url):
+        error = super()._error_for(response, method, safe_url)
+        if response.status_code == 403 and isinstance(error, ChannelAuthError):
+            try:
+                problem = (response.json() or {}).get("type")
+            except (ValueError, AttributeError):
+                problem = None
+            if problem and problem not in const.AUTH_PROBLEMS:
+                return ChannelRequestError(
+                    f"Kaufland refused {method} {urlsplit(safe_url).path} (403): {error.response_text}",
+                    status=403,
+                    response_text=error.response_text,
+                )
+        return error
 
     def _auth_error_hint(self, response):
         return (
@@ -142,15 +159,15 @@ class KauflandClient(ChannelHttpClient):
                     )
             yield from items
             offset += len(items)
-            if not items or (total is not None and offset >= total) or (
-                total is None and len(items) < const.PAGE_LIMIT
+            if (
+                not items
+                or (total is not None and offset >= total)
+                or (total is None and len(items) < const.PAGE_LIMIT)
             ):
                 return
 
     def _page(self, path, params, offset):
-        body = self._get_json(
-            path, {**params, const.Q_LIMIT: const.PAGE_LIMIT, const.Q_OFFSET: offset}
-        )
+        body = self._get_json(path, {**params, const.Q_LIMIT: const.PAGE_LIMIT, const.Q_OFFSET: offset})
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise ChannelRetryableError(f"Kaufland answered {path} without a list of data.")
         pagination = body.get("pagination") or {}
@@ -185,14 +202,19 @@ class KauflandClient(ChannelHttpClient):
             for unit in self.iter_pages(const.PATH_ORDER_UNITS, params):
                 units[str(unit.get("id_order_unit"))] = unit  # offsets shift: drop duplicates
         for id_order, order_units in adapter.group_order_units(units.values()).items():
-            if not adapter.order_wanted({"order_units": order_units}, statuses):
-                continue
-            if adapter.may_be_incomplete(order_units, since):
-                payload = self.get_order_payload(id_order)
-            else:
-                payload = adapter.order_payload(order_units)
-            if adapter.order_wanted(payload, statuses):
-                yield adapter.raw_order(payload)
+            try:
+                if not adapter.order_wanted({"order_units": order_units}, statuses):
+                    continue
+                if adapter.may_be_incomplete(order_units, since):
+                    payload = self.get_order_payload(id_order)
+                else:
+                    payload = adapter.order_payload(order_units)
+                if adapter.order_wanted(payload, statuses):
+                    yield adapter.raw_order(payload)
+            except ChannelDataError as exc:
+                # Store it anyway: parsing parks it with the reason for a person to see.
+                _logger.warning("Kaufland order %s has unreadable data: %s", id_order, exc)
+                yield RawOrder(id_order, None, adapter.order_payload(order_units), reference=id_order)
 
     def iter_units(self, storefront, **filters):
         params = {const.Q_STOREFRONT: storefront, "embedded": "products", **filters}
@@ -234,7 +256,8 @@ class KauflandClient(ChannelHttpClient):
                 id_unit = id_unit or self.find_unit_id(storefront, item.sku, item.ean)
                 if not id_unit:
                     _add_error(
-                        result, item.sku,
+                        result,
+                        item.sku,
                         f"{storefront}: no Kaufland offer with offer id {item.sku}"
                         + (f" or EAN {item.ean}" if item.ean else "")
                         + "; create the offer first (export products).",
@@ -246,9 +269,11 @@ class KauflandClient(ChannelHttpClient):
                     result.external_ids[item.sku] = str(id_unit)
             ids = list(amounts)
             for start in range(0, len(ids), const.BULK_MAX_UNITS):
-                chunk = {i: amounts[i] for i in ids[start:start + const.BULK_MAX_UNITS]}
+                chunk = {i: amounts[i] for i in ids[start : start + const.BULK_MAX_UNITS]}
                 response = self.request(
-                    "POST", const.PATH_UNITS_BULK, params={const.Q_STOREFRONT: storefront},
+                    "POST",
+                    const.PATH_UNITS_BULK,
+                    params={const.Q_STOREFRONT: storefront},
                     json_body=adapter.stock_bulk_body(chunk),
                 )
                 for id_unit, error in adapter.bulk_results(response).items():
@@ -285,23 +310,31 @@ class KauflandClient(ChannelHttpClient):
         if id_unit:
             if update:
                 self.request(
-                    "PATCH", const.PATH_UNIT.format(id_unit=id_unit),
-                    params={const.Q_STOREFRONT: storefront}, json_body=adapter.unit_patch_body(product, storefront),
+                    "PATCH",
+                    const.PATH_UNIT.format(id_unit=id_unit),
+                    params={const.Q_STOREFRONT: storefront},
+                    json_body=adapter.unit_patch_body(product, storefront),
                 )
                 if product.ean and product.name:
                     self.request(
-                        "PATCH", const.PATH_PRODUCT_DATA, params=locale_params,
+                        "PATCH",
+                        const.PATH_PRODUCT_DATA,
+                        params=locale_params,
                         json_body=adapter.product_data_body(product),
                     )
             return str(id_unit)
         body = self.request(
-            "POST", const.PATH_UNITS, params={const.Q_STOREFRONT: storefront},
+            "POST",
+            const.PATH_UNITS,
+            params={const.Q_STOREFRONT: storefront},
             json_body=adapter.unit_create_body(product, storefront, handling_time),
         )
         unit = (body or {}).get("data") or {}
         if product.name and (update or unit.get("status") == const.UNIT_STATUS_INCOMPLETE):
             self.request(
-                "PATCH", const.PATH_PRODUCT_DATA, params=locale_params,
+                "PATCH",
+                const.PATH_PRODUCT_DATA,
+                params=locale_params,
                 json_body=adapter.product_data_body(product),
             )
         return str(unit.get("id_unit") or "")
@@ -321,7 +354,8 @@ class KauflandClient(ChannelHttpClient):
             ids = []
             for line in shipment.lines:
                 candidates = [
-                    i for i in adapter.units_to_ship(
+                    i
+                    for i in adapter.units_to_ship(
                         payload,
                         adapter.split_unit_ids(line.line_external_id) or None,
                         sku=None if line.line_external_id else line.sku,
@@ -339,7 +373,8 @@ class KauflandClient(ChannelHttpClient):
         """PATCH /order-units/{id}/cancel for the given units not cancelled yet."""
         payload = self.get_order_payload(id_order)
         done = {
-            str(u.get("id_order_unit")) for u in payload.get("order_units") or ()
+            str(u.get("id_order_unit"))
+            for u in payload.get("order_units") or ()
             if u.get("status") == "cancelled"
         }
         body = adapter.cancel_body(reason)

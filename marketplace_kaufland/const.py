@@ -14,6 +14,16 @@ USER_AGENT = "Odoo-Channel-Connectors-Kaufland/19.0"  # docs: "name of your part
 HEADER_CLIENT_KEY = "Shop-Client-Key"
 HEADER_TIMESTAMP = "Shop-Timestamp"
 HEADER_SIGNATURE = "Shop-Signature"
+# Problem types that mean "your credentials/signature are wrong" (spec ProblemType).
+# Any other 403 (e.g. /problems/action-not-allowed on a unit already sent) is a
+# refused request, not an authentication failure.
+AUTH_PROBLEMS = (
+    "/problems/unauthorized",
+    "/problems/invalid-credentials",
+    "/problems/corrupted-signature",
+    "/problems/inactive-account",
+    "/problems/missing-or-invalid-request-header",
+)
 # UNCONFIRMED: the docs do not state how far Shop-Timestamp may differ from
 # Kaufland's clock; the emulator rejects more than 5 minutes either way.
 TIMESTAMP_TOLERANCE = 300
@@ -55,7 +65,13 @@ DEFAULT_STOREFRONTS = "de"
 # --- order units ---
 # OrderUnitStatus enum (spec). ``open``: not yet ready (address may be incomplete).
 UNIT_STATUSES = (
-    "cancelled", "need_to_be_sent", "open", "received", "returned", "returned_paid", "sent",
+    "cancelled",
+    "need_to_be_sent",
+    "open",
+    "received",
+    "returned",
+    "returned_paid",
+    "sent",
     "sent_and_autopaid",
 )
 DEFAULT_IMPORT_STATUSES = ["need_to_be_sent"]
@@ -65,8 +81,14 @@ CANCELLED_STATUSES = ("cancelled", "returned", "returned_paid")
 STATUS_TO_SHIP = "need_to_be_sent"
 # Order status = the most advanced status of the units still alive.
 ORDER_STATUS_PRIORITY = (
-    "need_to_be_sent", "open", "sent", "sent_and_autopaid", "received", "returned_paid",
-    "returned", "cancelled",
+    "need_to_be_sent",
+    "open",
+    "sent",
+    "sent_and_autopaid",
+    "received",
+    "returned_paid",
+    "returned",
+    "cancelled",
 )
 # Query parameter names on GET /order-units (spec)
 Q_STOREFRONT = "storefront"
@@ -84,8 +106,15 @@ CENTS = 100
 
 # --- cancellation (spec enum OrderUnitCancelReason) ---
 CANCEL_REASONS = (
-    "BuyerCancelled", "ShippingAddressUndeliverable", "WrongCatalogData", "GeneralAdjustment",
-    "MerchandiseNotReceived", "NoInventory", "DelayedInventory", "WrongPrice", "NoReactionBuyer",
+    "BuyerCancelled",
+    "ShippingAddressUndeliverable",
+    "WrongCatalogData",
+    "GeneralAdjustment",
+    "MerchandiseNotReceived",
+    "NoInventory",
+    "DelayedInventory",
+    "WrongPrice",
+    "NoReactionBuyer",
     "UndeliverableRegion",
 )
 DEFAULT_CANCEL_REASON = "GeneralAdjustment"  # the spec's own example; neutral
