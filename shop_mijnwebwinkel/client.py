@@ -8,6 +8,7 @@ sensitive so the base client's logs show ``[REDACTED]``.
 
 import base64
 import logging
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,22 @@ from odoo.addons.connector_base.http_client import ChannelHttpClient
 from . import const
 
 _logger = logging.getLogger(__name__)
+_TOKEN_RE = re.compile(r"((?:^|[?&])(?:%s)=)[^&\s\"]*" % "|".join(sorted(const.SENSITIVE_PARAMS)))
+
+
+class _RedactTokens(logging.Filter):
+    """urllib3 logs every request line at DEBUG, query string included: mask our tokens."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        if "token=" in message:
+            record.msg, record.args = _TOKEN_RE.sub(r"\1[REDACTED]", message), ()
+        return True
+
+
+_urllib3_logger = logging.getLogger("urllib3.connectionpool")
+if not any(isinstance(f, _RedactTokens) for f in _urllib3_logger.filters):
+    _urllib3_logger.addFilter(_RedactTokens())
 
 
 class MijnWebwinkelClient(ChannelHttpClient):
@@ -58,8 +75,13 @@ class MijnWebwinkelClient(ChannelHttpClient):
             return super()._error_message(response)
         if isinstance(data, dict):
             parts = [
-                str(data[key]) for key in (const.ErrorF.MESSAGE, const.ErrorF.TITLE,
-                                            const.ErrorF.DESCRIPTION, const.ErrorF.DETAIL)
+                str(data[key])
+                for key in (
+                    const.ErrorF.MESSAGE,
+                    const.ErrorF.TITLE,
+                    const.ErrorF.DESCRIPTION,
+                    const.ErrorF.DETAIL,
+                )
                 if data.get(key)
             ]
             if parts:
@@ -162,14 +184,17 @@ class MijnWebwinkelClient(ChannelHttpClient):
 
     def patch_article(self, article_id, body):
         return self.request(
-            "PATCH", const.EP_ARTICLE.format(id=article_id),
-            params={const.PARAM_USE_URL_ID: "false"}, json_body=body,
+            "PATCH",
+            const.EP_ARTICLE.format(id=article_id),
+            params={const.PARAM_USE_URL_ID: "false"},
+            json_body=body,
         )
 
     def add_article_fields(self, article_id, values, visible=True):
         """Set merchant-defined article fields (features), creating them when new."""
         return self.request(
-            "POST", const.EP_ARTICLE_FIELDS.format(id=article_id),
+            "POST",
+            const.EP_ARTICLE_FIELDS.format(id=article_id),
             params={const.PARAM_USE_URL_ID: "false", const.PARAM_VISIBLE: "true" if visible else "false"},
             json_body=values,
         )
@@ -180,7 +205,8 @@ class MijnWebwinkelClient(ChannelHttpClient):
             const.ImageF.POSITION: position,
             const.ImageF.CONTENT: base64.b64encode(content).decode(),
         }
-        return self.request("POST", const.EP_ARTICLE_UPLOAD_IMAGE.format(id=article_id), json_body=body)
+        # The answer is a bare string ("success"): not worth decoding.
+        self.request_raw("POST", const.EP_ARTICLE_UPLOAD_IMAGE.format(id=article_id), json_body=body)
 
     def delete_image(self, image_id):
         return self.request("DELETE", const.EP_DELETE_IMAGE.format(id=image_id))
@@ -195,9 +221,12 @@ class MijnWebwinkelClient(ChannelHttpClient):
     # --- categories ----------------------------------------------------------
 
     def get_category_tree(self):
-        return self.request(
-            "GET", const.EP_CATEGORIES, params={const.PARAM_AS_TREE: "true", const.PARAM_MAX_DEPTH: 10}
-        ) or []
+        return (
+            self.request(
+                "GET", const.EP_CATEGORIES, params={const.PARAM_AS_TREE: "true", const.PARAM_MAX_DEPTH: 10}
+            )
+            or []
+        )
 
     def create_category(self, body):
         return self.request("POST", const.EP_CATEGORIES, json_body=body)

@@ -1,0 +1,328 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Outbound flows (stock, products, shipments) and the catalogue read, in plain Python.
+
+The account model builds one :class:`MijnWebwinkelSync` per hook call; tests
+run it against the emulator without a database. Field names stay in
+:mod:`.adapter` / :mod:`.const`.
+"""
+
+import logging
+
+from odoo.addons.connector_base.exceptions import ChannelRequestError
+from odoo.addons.connector_base.schema import ChannelDataError, PushResult
+
+from . import adapter
+
+_logger = logging.getLogger(__name__)
+
+
+class MijnWebwinkelSync:
+    """Stateful helper for one batch: caches the shop's articles, lists and categories.
+
+    :param client: :class:`~.client.MijnWebwinkelClient`
+    :param update_product_info: off = existing articles only get price and stock
+    :param stock_managed: on = the shop tracks stock; off = stock is sent as
+        unlimited (``null``)
+    :param list_ids: ids of the shop's option lists (variant axes such as size)
+        that no article uses yet
+    """
+
+    def __init__(self, client, update_product_info=True, stock_managed=True, list_ids=()):
+        self.client = client
+        self.update_product_info = update_product_info
+        self.stock_managed = stock_managed
+        self.list_ids = [str(i).strip() for i in list_ids if str(i).strip()]
+        self._articles = None
+        self._index = None
+        self._lists = None
+        self._tree = None
+        self._prices_include_tax = None
+
+    # --- caches ----------------------------------------------------------------
+
+    def articles(self):
+        if self._articles is None:
+            self._articles = list(self.client.iter_articles())
+        return self._articles
+
+    def index(self):
+        if self._index is None:
+            self._index = adapter.index_articles(self.articles())
+        return self._index
+
+    def prices_include_tax(self):
+        if self._prices_include_tax is None:
+            self._prices_include_tax = adapter.store_prices_include_tax(self.client.get_store())
+        return self._prices_include_tax
+
+    def lists(self):
+        """Option lists by lower-case name (full lists, read from /articlelists/{id})."""
+        if self._lists is None:
+            ids = list(self.list_ids)
+            for article in self.articles():
+                ids += [adapter.list_id(lst) for lst in adapter.article_lists(article)]
+            self._lists = {}
+            for lid in dict.fromkeys(i for i in ids if i):
+                lst = self.client.get_article_list(lid)
+                if lst:
+                    self._lists[adapter.list_name(lst).lower()] = lst
+        return self._lists
+
+    def tree(self):
+        if self._tree is None:
+            self._tree = self.client.get_category_tree()
+        return self._tree
+
+    # --- stock -------------------------------------------------------------------
+
+    def push_stock(self, items):
+        """One PATCH per article: its own stock, or the stock of its variants."""
+        result = PushResult()
+        groups = {}
+        for item in items:
+            aid, vid = adapter.split_external_id(item.external_id)
+            if not aid:
+                aid, vid = self.index().get(item.sku, (None, None))
+            if not aid:
+                result.errors[item.sku] = (
+                    f"MijnWebwinkel has no article or variant with SKU {item.sku}: publish the product first."
+                )
+                continue
+            managed = self.stock_managed if item.managed_by_channel is None else item.managed_by_channel
+            group = groups.setdefault(aid, {"stock": None, "variants": [], "skus": {}})
+            value = adapter.stock_value(item.quantity, managed)
+            if vid:
+                group["variants"].append(adapter.variant_body(variant_id_value=vid, stock=value))
+            else:
+                group["stock"] = (value,)
+            group["skus"][item.sku] = adapter.external_id(aid, vid)
+        for aid, group in groups.items():
+            body = adapter.variants_patch(group["variants"]) if group["variants"] else {}
+            if group["stock"] is not None:
+                body.update(adapter.stock_patch(group["stock"][0]))
+            try:
+                self.client.patch_article(aid, body)
+            except ChannelRequestError as exc:
+                for sku in group["skus"]:
+                    result.errors[sku] = str(exc)
+            else:
+                result.external_ids.update(group["skus"])
+        return result
+
+    # --- products ------------------------------------------------------------------
+
+    def push_products(self, products):
+        """Create or update articles; variants of one template travel together.
+
+        Products are grouped by ``parent_sku`` (a variant) or their own SKU (a
+        simple product): one group is one article.
+        """
+        result = PushResult()
+        groups = {}
+        for product in products:
+            groups.setdefault(product.parent_sku or product.sku, []).append(product)
+        for key, members in groups.items():
+            try:
+                self._push_group(key, members, result)
+            except (ChannelRequestError, ChannelDataError) as exc:
+                for member in members:
+                    result.errors.setdefault(member.sku, str(exc))
+        return result
+
+    def _push_group(self, key, members, result):
+        configurable = any(m.parent_sku for m in members)
+        template = members[0]
+        aid, _vid = self.index().get(key, (None, None))
+        full = self.update_product_info or not aid
+        if not configurable and len(members) > 1:
+            raise ChannelDataError(f"SKU {key} is sent twice in one batch.")
+        selection = pairs_by_sku = None
+        if configurable and full:
+            selection, pairs_by_sku = self._ensure_lists(members)
+        simple_stock = adapter.stock_value(template.quantity, self.stock_managed)
+        send_simple_stock = not configurable and (template.quantity is not None or not self.stock_managed)
+        if aid:
+            article = self.client.get_article(aid)
+            links = None
+            if full and template.category_path:
+                links = adapter.category_links_body(
+                    self._ensure_category(template.category_path), adapter.article_category_links(article)
+                )
+            body = adapter.article_body(
+                template,
+                sku=key,
+                prices_include_tax=self.prices_include_tax(),
+                full=full,
+                category_links=links,
+                lists=adapter.lists_body(selection) if selection else None,
+                stock=simple_stock,
+                send_stock=send_simple_stock,
+            )
+            article = self.client.patch_article(aid, body) or article
+            created = False
+        else:
+            links = None
+            if template.category_path:
+                links = adapter.category_links_body(self._ensure_category(template.category_path))
+            body = adapter.article_body(
+                template,
+                sku=key,
+                prices_include_tax=self.prices_include_tax(),
+                full=True,
+                category_links=links,
+                lists=adapter.lists_body(selection) if selection else None,
+                stock=simple_stock,
+                send_stock=send_simple_stock,
+            )
+            article = self.client.create_article(body)
+            aid = adapter.article_id(article or {})
+            if not aid:
+                raise ChannelDataError(f"MijnWebwinkel did not return an id for the new article {key}.")
+            created = True
+            self._index[key] = (aid, None)
+        if configurable:
+            article = self._push_variants(aid, article, members, pairs_by_sku, full, result)
+        else:
+            result.external_ids[template.sku] = adapter.external_id(aid)
+        if full:
+            self._push_features(aid, article, template)
+            self._push_images(aid, article, template)
+        _logger.debug("MijnWebwinkel article %s %s", key, "created" if created else "updated")
+
+    def _ensure_lists(self, members):
+        """Option lists and options for the variant axes; missing options are added.
+
+        :return: ({list id: [option ids]}, {sku: frozenset of (list id, option id)})
+        """
+        lists = self.lists()
+        selection, pairs_by_sku = {}, {}
+        for member in members:
+            if not member.attributes:
+                raise ChannelDataError(
+                    f"Variant {member.sku} has no attribute values (such as size or colour)."
+                )
+            pairs = set()
+            for axis, value in member.attributes.items():
+                lst = lists.get(axis.lower())
+                if lst is None:
+                    raise ChannelDataError(
+                        f"MijnWebwinkel has no option list named '{axis}'. Create it in the shop "
+                        "(Catalogus > Keuzelijsten) or add its id to the account's option lists, "
+                        "then push again."
+                    )
+                option = adapter.list_option_id(lst, value)
+                if option is None:
+                    lst = self.client.add_list_options(
+                        adapter.list_id(lst), adapter.new_list_options([value])
+                    )
+                    lists[axis.lower()] = lst
+                    option = adapter.list_option_id(lst, value)
+                    if option is None:
+                        raise ChannelDataError(
+                            f"MijnWebwinkel did not add the option '{value}' to list '{axis}'."
+                        )
+                lid = adapter.list_id(lst)
+                selection.setdefault(lid, [])
+                if option not in selection[lid]:
+                    selection[lid].append(option)
+                pairs.add((lid, option))
+            pairs_by_sku[member.sku] = frozenset(pairs)
+        return selection, pairs_by_sku
+
+    def _push_variants(self, aid, article, members, pairs_by_sku, full, result):
+        lists = adapter.article_lists(article)
+        existing = {adapter.variant_option_pairs(v, lists): v for v in adapter.article_variants(article)}
+        by_sku = {
+            adapter.variant_sku(v): v for v in adapter.article_variants(article) if adapter.variant_sku(v)
+        }
+        entries, wanted = [], {}
+        for member in members:
+            stock = adapter.stock_value(member.quantity, self.stock_managed)
+            send_stock = member.quantity is not None or not self.stock_managed
+            pairs = pairs_by_sku.get(member.sku) if pairs_by_sku else None
+            variant = by_sku.get(member.sku) or (existing.get(pairs) if pairs else None)
+            if variant:
+                entries.append(
+                    adapter.variant_body(
+                        variant_id_value=adapter.variant_id(variant),
+                        stock=stock,
+                        send_stock=send_stock,
+                        sku=member.sku if full else "",
+                        ean=member.ean if full else "",
+                    )
+                )
+            elif full:
+                entries.append(
+                    adapter.variant_body(
+                        pairs=pairs, stock=stock, send_stock=send_stock, sku=member.sku, ean=member.ean
+                    )
+                )
+            else:
+                result.errors[member.sku] = (
+                    f"Variant {member.sku} does not exist in MijnWebwinkel yet; switch on "
+                    "'Update product info' on the account to add new variants."
+                )
+                continue
+            wanted[member.sku] = pairs
+        if not entries:
+            return article
+        article = self.client.patch_article(aid, adapter.variants_patch(entries)) or self.client.get_article(
+            aid
+        )
+        lists = adapter.article_lists(article)
+        by_pairs = {adapter.variant_option_pairs(v, lists): v for v in adapter.article_variants(article)}
+        by_sku = {
+            adapter.variant_sku(v): v for v in adapter.article_variants(article) if adapter.variant_sku(v)
+        }
+        for sku, pairs in wanted.items():
+            variant = by_sku.get(sku) or by_pairs.get(pairs)
+            if variant:
+                result.external_ids[sku] = adapter.external_id(aid, adapter.variant_id(variant))
+                self._index[sku] = (aid, adapter.variant_id(variant))
+            else:
+                result.errors[sku] = f"MijnWebwinkel did not keep the variant {sku}."
+        return article
+
+    def _push_features(self, aid, article, template):
+        if not template.features:
+            return
+        current = adapter.article_features(article)
+        changed = {k: v for k, v in template.features.items() if current.get(k) != str(v)}
+        if changed:
+            self.client.add_article_fields(aid, changed, visible=True)
+
+    def _push_images(self, aid, article, template):
+        if not template.images:
+            return
+        deletes, uploads = adapter.image_plan(
+            template.images, template.image_checksums, adapter.article_images(article)
+        )
+        for image_id in deletes:
+            self.client.delete_image(image_id)
+        for position, filename, data in uploads:
+            self.client.upload_image(aid, filename, position, data)
+
+    def _ensure_category(self, path):
+        """Id of the category at ``path`` (titles, root first), creating what is missing."""
+        nodes, parent = self.tree(), None
+        for title in path:
+            node = adapter.find_child_category(nodes, title)
+            if node is None:
+                created = self.client.create_category(adapter.category_body(title, parent))
+                node = adapter.new_category_node(created, title, parent)
+                nodes.append(node)
+            parent = adapter.category_id(node)
+            nodes = adapter.category_children_list(node)
+        return parent
+
+    # --- shipments and catalogue ---------------------------------------------------
+
+    def confirm_shipment(self, shipment):
+        order = self.client.get_order(shipment.order_external_id)
+        self.client.patch_order(shipment.order_external_id, adapter.shipment_body(shipment, order))
+        return True
+
+    def iter_catalogue(self):
+        paths = adapter.category_paths(self.tree())
+        for article in self.articles():
+            yield from adapter.article_to_products(article, paths)
