@@ -119,6 +119,17 @@ class ChannelDiscount:
 
 
 @dataclass
+class ChannelFee:
+    """An extra charge the buyer paid (payment costs, gift wrap, ...); amount is positive."""
+
+    code: str = ""
+    title: str = ""
+    amount_incl: Decimal = ZERO
+    amount_excl: Decimal | None = None
+    tax_rate: Decimal | None = None
+
+
+@dataclass
 class ChannelOrder:
     """A channel order, with everything the engine needs to book it."""
 
@@ -138,6 +149,7 @@ class ChannelOrder:
     shipping_excl: Decimal | None = None
     shipping_tax_rate: Decimal | None = None
     discounts: list[ChannelDiscount] = field(default_factory=list)
+    fees: list[ChannelFee] = field(default_factory=list)
     buyer_email: str = ""
     buyer_is_business: bool = False
     buyer_vat: str = ""
@@ -259,6 +271,7 @@ _NESTED = {
 _NESTED_LISTS = {
     "lines": ChannelOrderLine,
     "discounts": ChannelDiscount,
+    "fees": ChannelFee,
 }
 
 

@@ -88,7 +88,9 @@ class CcvClient(ChannelHttpClient):
         x_date = self._now().astimezone(UTC).strftime(const.DATE_FORMAT)
         headers[const.HEADER_PUBLIC] = self.public_key
         headers[const.HEADER_DATE] = x_date
-        headers[const.HEADER_HASH] = compute_hash(self.public_key, self._secret_key, method, uri, body, x_date)
+        headers[const.HEADER_HASH] = compute_hash(
+            self.public_key, self._secret_key, method, uri, body, x_date
+        )
         return url
 
     def _error_message(self, response):

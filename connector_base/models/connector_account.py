@@ -153,6 +153,11 @@ class ConnectorAccount(models.Model):
         ),
         help="Product of the shipping cost line when the shipping method has no mapped carrier.",
     )
+    fee_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        help="Product of extra charges the buyer paid (payment costs, gift wrapping).",
+    )
     payment_mapping_ids = fields.One2many("connector.payment.mapping", "account_id")
     shipping_mapping_ids = fields.One2many("connector.shipping.mapping", "account_id")
 

@@ -67,6 +67,10 @@ class ConnectorAccount(models.Model):
         self.ensure_one()
         return self.discount_product_id or self.env.ref("connector_base.product_channel_discount")
 
+    def _get_fee_product(self):
+        self.ensure_one()
+        return self.fee_product_id or self.env.ref("connector_base.product_channel_fee")
+
     def _get_order_fiscal_position(self, order, customer, delivery):
         """Fiscal position of an imported order (overridden by the VAT evaluation)."""
         self.ensure_one()

@@ -161,6 +161,20 @@ class OrderBuilder:
                 )
             )
 
+        for fee in order.fees:
+            amount = fee.amount_incl if included else (fee.amount_excl or fee.amount_incl)
+            if not amount:
+                continue
+            product = account._get_fee_product()
+            taxes = self.taxes.line_taxes(product, fpos, included)
+            line_cmds.append((0, 0, {
+                "product_id": product.id,
+                "name": clean_text(fee.title or fee.code, 256) or product.name,
+                "product_uom_qty": 1.0,
+                "price_unit": float(amount),
+                "tax_ids": [(6, 0, taxes.ids)],
+            }))
+
         for discount in order.discounts:
             amount = discount.amount_incl if included else (discount.amount_excl or discount.amount_incl)
             if not amount:

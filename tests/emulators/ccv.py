@@ -1,0 +1,1021 @@
+"""CCV Shop REST API v1 emulator (the endpoints the shop_ccv connector uses).
+
+Written from CCV's public material (official PHP client ``ccvshop/ccvshop-api``,
+``ccvshop/python-example-code``, the schema-generated ``jacobdekeizer/ccvshop-client``):
+
+* every request must carry ``x-public``, ``x-date`` and ``x-hash`` =
+  hex HMAC-SHA512(secret, ``public|METHOD|/api/rest/v1/path?query|body|x-date``);
+* every answer is signed the same way over the answer body with the emulator's
+  own ``x-date`` (CCV signs responses; the official client rejects unsigned ones);
+* collections page with ``start``/``size`` and ``href/first/previous/next/items``;
+* errors are ``{"status", "code", "developermessage"}``; rate limits answer 429 with
+  code 429.10 (per resource and method) or 429.11 (whole API), no Retry-After
+  (CCV's limits and headers are not published: the numbers here are made up).
+
+Run: ``python -m tests.emulators.ccv --port 8071 --seed`` (keys: ``demo-public`` /
+``demo-secret``; point the account's API URL at ``http://127.0.0.1:8071``).
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import random
+import threading
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import parse_qsl, urlencode
+
+from tests.emulators.base import Emulator, RateLimiter, Response, main, route
+
+P = "/api/rest/v1"
+STATUSES = range(1, 15)
+DATE_TOLERANCE = 900  # seconds of x-date skew accepted (CCV's value is not published)
+MAX_PAGE_SIZE = 100
+ORDER_PATCH_KEYS = {
+    "invoicenumber",
+    "paid",
+    "safety_deposit_returned",
+    "total_shipping",
+    "paymethod_costs",
+    "extra_costs",
+    "extra_costs_description",
+    "taxes_included",
+    "order_row_taxes_included",
+    "shipping_taxes_included",
+    "is_intra_community_order",
+    "currency",
+    "is_platform_sale",
+    "orderedinlng",
+    "status",
+    "note",
+    "track_and_trace_code",
+    "track_and_trace_carrier",
+    "mail",
+    "deliver_date",
+    "deliver_method",
+    "take_out_slot_id",
+    "reservationnumber",
+    "customer",
+    "orderrows",
+}
+PRODUCT_KEYS = {
+    "productnumber",
+    "active",
+    "eannumber",
+    "mpnnumber",
+    "name",
+    "shortdescription",
+    "description",
+    "vatrate",
+    "taxtariff",
+    "price",
+    "discount",
+    "purchaseprice",
+    "container_deposit_price",
+    "safety_deposit_price",
+    "credit_points_custom",
+    "unit",
+    "stockenabled",
+    "stocktype",
+    "stock",
+    "stocklocation",
+    "ordering_without_stock",
+    "weight",
+    "brand",
+    "brand_id",
+    "condition",
+    "condition_id",
+    "color_id",
+    "maincategory",
+    "subcategory",
+    "package_id",
+    "meta_description",
+    "meta_keywords",
+    "page_title",
+    "no_index",
+    "no_follow",
+    "alias",
+    "specs",
+    "decimal_amount",
+    "amount_sold",
+    "minimal_order_amount",
+    "stock_delivery_number",
+    "stock_delivery_type",
+    "stock_delivery_standard",
+    "show_in_template",
+    "show_on_beginpage",
+    "show_on_facebook",
+    "show_order_button",
+    "product_layout",
+    "photo_size",
+    "hide_without_category",
+    "memo",
+    "supplier_id",
+    "fixed_staggered_prices",
+    "google_shopping_category",
+    "is_included_for_export_feed",
+}
+TAX_TARIFFS = {"normal": 21, "low a": 9, "low b": 9, "extra low": 6, "zero": 0}
+COMBINATION_KEYS = {
+    "stock",
+    "product_number",
+    "ean_number",
+    "sku_number",
+    "active",
+    "note",
+    "netto_extra_price",
+    "ordering_without_stock",
+    "delivery_time",
+    "delivery_time_type",
+    "delivery_default_text",
+}
+CENT = Decimal("0.01")
+
+
+def sign(public, secret, method, uri, body, x_date):
+    message = f"{public}|{method}|{uri}|".encode() + body + f"|{x_date}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha512).hexdigest()
+
+
+def ean13(twelve):
+    digits = [int(c) for c in twelve]
+    check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
+    return f"{twelve}{check}"
+
+
+def money(value):
+    return float(Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def iso(moment):
+    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_when(value):
+    """A filter or x-date value: date (YYYY-MM-DD) or ISO 8601 datetime -> aware UTC."""
+    text = str(value).strip().replace("Z", "+00:00").replace(" ", "T")
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = f"{text[:-2]}:{text[-2:]}"  # PHP ISO8601 "+0000"
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class CcvEmulator(Emulator):
+    """CCV Shop REST API v1"""
+
+    name = "ccv"
+    timeout_seconds = 12
+
+    def __init__(
+        self,
+        public_key="demo-public",
+        secret_key="demo-secret",
+        resource_limit=(20, 200),
+        total_limit=(50, 500),
+    ):
+        super().__init__()
+        self.public_key = public_key
+        self.secret_key = secret_key
+        #: (rate per second, burst) per resource+method (429.10) and for the API (429.11)
+        self.resource_limit = resource_limit
+        self.total_limit = total_limit
+        self._total = RateLimiter(*total_limit) if total_limit else None
+        self.store_lock = threading.RLock()
+        self.webshops = [{"id": 1, "name": "Demo webshop", "is_multishop_system": False}]
+        self.packages = [{"id": 1, "name": "Standaard"}]
+        self.orders = {}
+        self.rows = {}  # order id -> rows
+        self.products = {}
+        self.combinations = {}
+        self.categories = {}
+        self.links = {}  # producttocategories id -> link
+        self.photos = {}  # product id -> photos
+        self._ids = {}
+        self.order_number = 1000
+        self.random = random.Random(42)
+
+    # --- framework hooks --------------------------------------------------------
+
+    def _next_id(self, kind, start=1):
+        with self.store_lock:
+            self._ids[kind] = self._ids.get(kind, start - 1) + 1
+            return self._ids[kind]
+
+    def error(self, status, message, code=None):
+        body = {"status": status, "developermessage": message}
+        if code:
+            body["code"] = code
+        return Response(status, body)
+
+    def limit_for(self, request):
+        if not self.resource_limit or request.path.startswith("/_emulator/"):
+            return None
+        resource = request.path[len(P) :].strip("/").split("/")[0]
+        return ((resource, request.method),) + tuple(self.resource_limit)
+
+    def rate_limited_response(self, wait):
+        return self.error(
+            429,
+            "Each method in each resource has a limit of requests that can be made per minute. "
+            "Please lower the frequency of your request rate.",
+            "429.10",
+        )
+
+    def authenticate(self, request):
+        if self._total and self._total.take():
+            return self.error(
+                429,
+                "The API has a total limit of requests that can be made per minute. Please lower "
+                "the frequency of your request rate.",
+                "429.11",
+            )
+        public = request.headers.get("x-public") or request.headers.get("X-Public")
+        x_date = request.headers.get("x-date") or request.headers.get("X-Date")
+        x_hash = request.headers.get("x-hash") or request.headers.get("X-Hash")
+        if not public or not x_date or not x_hash:
+            return self.error(401, "Missing x-public, x-date or x-hash header.")
+        if public != self.public_key:
+            return self.error(401, "Unknown public key.")
+        try:
+            moment = parse_when(x_date)
+        except ValueError:
+            return self.error(401, "x-date is not an ISO 8601 date.")
+        if abs((datetime.now(UTC) - moment).total_seconds()) > DATE_TOLERANCE:
+            return self.error(401, "x-date is too far from the server time.")
+        expected = sign(
+            self.public_key, self.secret_key, request.method, request.raw_uri, request.body, x_date
+        )
+        if not hmac.compare_digest(expected, x_hash.lower()):
+            return self.error(401, "Invalid hash.")
+        return None
+
+    def dispatch(self, request):
+        result = super().dispatch(request)
+        if not isinstance(result, Response) or request.path.startswith("/_emulator/"):
+            return result
+        # CCV signs its answers: x-hash over the body with the answer's own x-date
+        body = result.body
+        if body is None:
+            payload = b""
+        elif isinstance(body, bytes):
+            payload = body
+        elif isinstance(body, str):
+            payload = body.encode()
+        else:
+            payload = json.dumps(body, default=str).encode()
+        x_date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        headers = dict(result.headers)
+        headers["x-date"] = x_date
+        headers["x-hash"] = sign(
+            self.public_key, self.secret_key, request.method, request.raw_uri, payload, x_date
+        )
+        content_type = "application/vnd.verto.webshop+json" if payload else result.content_type
+        return Response(result.status, payload, headers, content_type)
+
+    # --- helpers ------------------------------------------------------------------
+
+    def _host(self, request):
+        return f"http://{request.headers.get('Host', '127.0.0.1')}"
+
+    def _collection(self, request, items):
+        try:
+            start = max(0, int(request.arg("start", 0)))
+            size = min(MAX_PAGE_SIZE, max(1, int(request.arg("size", MAX_PAGE_SIZE))))
+        except ValueError:
+            return self.error(400, "start and size must be integers.")
+        query = parse_qsl(request.raw_uri.partition("?")[2], keep_blank_values=True)
+
+        def link(offset):
+            q = [(k, v) for k, v in query if k not in ("start", "size")] + [("start", offset), ("size", size)]
+            return f"{self._host(request)}{request.path}?{urlencode(q)}"
+
+        page = items[start : start + size]
+        return Response(
+            200,
+            {
+                "href": f"{self._host(request)}{request.raw_uri}",
+                "start": start,
+                "size": size,
+                "first": link(0),
+                "previous": link(max(0, start - size)) if start else None,
+                "next": link(start + size) if start + size < len(items) else None,
+                "items": page,
+            },
+        )
+
+    def _href(self, request, path):
+        return f"{self._host(request)}{P}/{path}"
+
+    # --- webshops -----------------------------------------------------------------
+
+    @route("GET", f"{P}/webshops")
+    def get_webshops(self, request):
+        return self._collection(
+            request, [dict(w, href=self._href(request, f"webshops/{w['id']}")) for w in self.webshops]
+        )
+
+    @route("GET", f"{P}/packages")
+    def get_packages(self, request):
+        return self._collection(
+            request, [dict(p, href=self._href(request, f"packages/{p['id']}")) for p in self.packages]
+        )
+
+    # --- orders ---------------------------------------------------------------------
+
+    def _order_view(self, request, order):
+        data = dict(order)
+        data["href"] = self._href(request, f"orders/{order['id']}")
+        data["orderrows"] = {"href": self._href(request, f"orders/{order['id']}/orderrows")}
+        return data
+
+    @route("GET", f"{P}/orders")
+    def get_orders(self, request):
+        with self.store_lock:
+            orders = list(self.orders.values())
+        flag = {"true": True, "1": True, "false": False, "0": False}
+        completed = flag.get(str(request.arg("is_completed", "true")).lower(), True)
+        orders = [o for o in orders if bool(o["is_completed"]) == completed]
+        if request.arg("status") not in (None, ""):
+            orders = [o for o in orders if o["status"] == int(request.arg("status"))]
+        if request.arg("is_paid") not in (None, ""):
+            paid = flag.get(str(request.arg("is_paid")).lower())
+            if paid is None:
+                return self.error(400, "is_paid must be true or false.")
+            orders = [o for o in orders if bool(o["paid"]) == paid]
+        if request.arg("ordernumber"):
+            orders = [o for o in orders if str(o["ordernumber"]) == request.arg("ordernumber")]
+        for name, keep in (
+            ("min_create_date", lambda c, m: c >= m),
+            ("max_create_date", lambda c, m: c <= m),
+        ):
+            if request.arg(name):
+                try:
+                    limit = parse_when(request.arg(name))
+                except ValueError:
+                    return self.error(400, f"{name} is not a date.")
+                orders = [o for o in orders if keep(parse_when(o["create_date"]), limit)]
+        orderby = request.arg("orderby", "id")
+        field, desc = (orderby[:-5], True) if orderby.endswith("_desc") else (orderby, False)
+        if field not in ("id", "ordernumber", "create_date", "deliver_date"):
+            return self.error(400, f"orderby {orderby} is not supported.")
+        orders.sort(key=lambda o: (o.get(field) is None, o.get(field) or 0), reverse=desc)
+        return self._collection(request, [self._order_view(request, o) for o in orders])
+
+    @route("GET", rf"{P}/orders/(?P<id>\d+)")
+    def get_order(self, request):
+        order = self.orders.get(int(request.params["id"]))
+        if not order:
+            return self.error(404, "Order not found.")
+        return Response(200, self._order_view(request, order))
+
+    @route("PATCH", rf"{P}/orders/(?P<id>\d+)")
+    def patch_order(self, request):
+        order = self.orders.get(int(request.params["id"]))
+        if not order:
+            return self.error(404, "Order not found.")
+        data = request.json
+        if not isinstance(data, dict):
+            return self.error(400, "Body must be a JSON object.")
+        unknown = set(data) - ORDER_PATCH_KEYS
+        if unknown:
+            return self.error(400, f"Unknown properties: {', '.join(sorted(unknown))}.")
+        if "status" in data and data["status"] not in STATUSES:
+            return self.error(400, "status must be 1..14.")
+        with self.store_lock:
+            for key in (
+                "status",
+                "paid",
+                "track_and_trace_code",
+                "track_and_trace_carrier",
+                "invoicenumber",
+                "reservationnumber",
+                "deliver_date",
+            ):
+                if key in data:
+                    order[key] = data[key]
+            order.setdefault("_patches", []).append(data)
+        return Response(204)
+
+    @route("GET", rf"{P}/orders/(?P<id>\d+)/orderrows")
+    def get_order_rows(self, request):
+        order_id = int(request.params["id"])
+        if order_id not in self.orders:
+            return self.error(404, "Order not found.")
+        rows = [
+            dict(r, href=self._href(request, f"orderrows/{r['id']}")) for r in self.rows.get(order_id, [])
+        ]
+        return self._collection(request, rows)
+
+    # --- products --------------------------------------------------------------------
+
+    def _product_view(self, request, product):
+        data = {k: v for k, v in product.items() if not k.startswith("_")}
+        data["href"] = self._href(request, f"products/{product['id']}")
+        for sub in ("productphotos", "producttocategories", "attributecombinations"):
+            data[sub] = {"href": self._href(request, f"products/{product['id']}/{sub}")}
+        return data
+
+    @route("GET", f"{P}/products")
+    def get_products(self, request):
+        with self.store_lock:
+            products = sorted(self.products.values(), key=lambda p: p["id"])
+        for name in ("productnumber", "eannumber", "mpnnumber"):
+            if request.arg(name):
+                products = [p for p in products if p.get(name) == request.arg(name)]
+        return self._collection(request, [self._product_view(request, p) for p in products])
+
+    @route("GET", rf"{P}/products/(?P<id>\d+)")
+    def get_product(self, request):
+        product = self.products.get(int(request.params["id"]))
+        if not product:
+            return self.error(404, "Product not found.")
+        return Response(200, self._product_view(request, product))
+
+    def _validate_product(self, data, create):
+        if not isinstance(data, dict):
+            return "Body must be a JSON object."
+        unknown = set(data) - PRODUCT_KEYS
+        if unknown:
+            return f"Unknown properties: {', '.join(sorted(unknown))}."
+        if create:
+            missing = [k for k in ("name", "price", "discount", "package_id") if data.get(k) in (None, "")]
+            if missing:
+                return f"Required properties missing: {', '.join(missing)}."
+            if "taxtariff" not in data and "vatrate" not in data:
+                return "Either taxtariff or vatrate must be set."
+        if "taxtariff" in data and data["taxtariff"] not in TAX_TARIFFS:
+            return f"taxtariff must be one of {', '.join(TAX_TARIFFS)}."
+        if "package_id" in data and data["package_id"] not in {p["id"] for p in self.packages}:
+            return "Unknown package_id."
+        for key in ("price", "discount", "stock", "weight"):
+            if key in data and not isinstance(data[key], int | float):
+                return f"{key} must be a number."
+        return None
+
+    def _apply_product(self, product, data):
+        for key, value in data.items():
+            product["is_active" if key == "active" else key] = value
+        if "taxtariff" in data:
+            product["vatrate"] = TAX_TARIFFS[data["taxtariff"]]
+        product["modifydate"] = iso(datetime.now(UTC))
+
+    @route("POST", f"{P}/products")
+    def post_product(self, request):
+        data = request.json
+        problem = self._validate_product(data, create=True)
+        if problem:
+            return self.error(400, problem)
+        product = self.add_product(
+            data.get("productnumber", ""),
+            data["name"],
+            data["price"],
+            **{k: v for k, v in data.items() if k not in ("productnumber", "name", "price")},
+        )
+        return Response(201, self._product_view(request, product))
+
+    @route("PATCH", rf"{P}/products/(?P<id>\d+)")
+    def patch_product(self, request):
+        product = self.products.get(int(request.params["id"]))
+        if not product:
+            return self.error(404, "Product not found.")
+        data = request.json
+        problem = self._validate_product(data, create=False)
+        if problem:
+            return self.error(400, problem)
+        with self.store_lock:
+            self._apply_product(product, data)
+        return Response(204)
+
+    @route("GET", rf"{P}/products/(?P<id>\d+)/attributecombinations")
+    def get_combinations(self, request):
+        product_id = int(request.params["id"])
+        if product_id not in self.products:
+            return self.error(404, "Product not found.")
+        items = [
+            dict(c, href=self._href(request, f"attributecombinations/{c['id']}"))
+            for c in self.combinations.values()
+            if c["product_id"] == product_id
+        ]
+        return self._collection(request, items)
+
+    @route("PATCH", rf"{P}/attributecombinations/(?P<id>\d+)")
+    def patch_combination(self, request):
+        combination = self.combinations.get(int(request.params["id"]))
+        if not combination:
+            return self.error(404, "Attribute combination not found.")
+        data = request.json
+        if not isinstance(data, dict) or set(data) - COMBINATION_KEYS:
+            return self.error(400, "Unknown properties.")
+        with self.store_lock:
+            combination.update(data)
+        return Response(204)
+
+    # --- categories, links, photos ------------------------------------------------------
+
+    def _category_view(self, request, category):
+        data = dict(category)
+        data["href"] = self._href(request, f"categories/{category['id']}")
+        parent = category.get("_parent")
+        data.pop("_parent", None)
+        data["parentcategory"] = (
+            {"id": parent, "href": self._href(request, f"categories/{parent}")} if parent else None
+        )
+        return data
+
+    @route("GET", f"{P}/categories")
+    def get_categories(self, request):
+        items = [
+            self._category_view(request, c) for c in sorted(self.categories.values(), key=lambda c: c["id"])
+        ]
+        return self._collection(request, items)
+
+    @route("GET", rf"{P}/categories/(?P<id>\d+)")
+    def get_category(self, request):
+        category = self.categories.get(int(request.params["id"]))
+        if not category:
+            return self.error(404, "Category not found.")
+        return Response(200, self._category_view(request, category))
+
+    @route("POST", f"{P}/categories")
+    def post_category(self, request):
+        data = request.json
+        if not isinstance(data, dict) or not data.get("name"):
+            return self.error(400, "Required property missing: name.")
+        parent = data.get("parentcategory_id")
+        if parent and parent not in self.categories:
+            return self.error(400, "Unknown parentcategory_id.")
+        category = self.add_category(data["name"], parent)
+        return Response(201, self._category_view(request, category))
+
+    @route("GET", rf"{P}/products/(?P<id>\d+)/producttocategories")
+    def get_product_categories(self, request):
+        product_id = int(request.params["id"])
+        items = [
+            dict(link, href=self._href(request, f"producttocategories/{link['id']}"))
+            for link in self.links.values()
+            if link["product_id"] == product_id
+        ]
+        return self._collection(request, items)
+
+    @route("POST", f"{P}/producttocategories")
+    def post_product_category(self, request):
+        data = request.json
+        if not isinstance(data, dict) or not data.get("product_id") or not data.get("category_id"):
+            return self.error(400, "Required properties missing: product_id, category_id.")
+        if data["product_id"] not in self.products or data["category_id"] not in self.categories:
+            return self.error(400, "Unknown product_id or category_id.")
+        if any(
+            link["product_id"] == data["product_id"] and link["category_id"] == data["category_id"]
+            for link in self.links.values()
+        ):
+            return self.error(500, "Property already exists.", "500.40")
+        link_id = self._next_id("link")
+        link = {
+            "id": link_id,
+            "product_id": data["product_id"],
+            "category_id": data["category_id"],
+            "position": data.get("position") or len(self.links) + 1,
+        }
+        self.links[link_id] = link
+        return Response(201, dict(link, href=self._href(request, f"producttocategories/{link_id}")))
+
+    @route("GET", rf"{P}/products/(?P<id>\d+)/productphotos")
+    def get_photos(self, request):
+        return self._collection(request, self.photos.get(int(request.params["id"]), []))
+
+    @route("POST", rf"{P}/products/(?P<id>\d+)/productphotos")
+    def post_photo(self, request):
+        product = self.products.get(int(request.params["id"]))
+        if not product:
+            return self.error(404, "Product not found.")
+        data = request.json
+        if not isinstance(data, dict) or not data.get("file_type") or not data.get("source"):
+            return self.error(400, "Required properties missing: file_type, source.")
+        if data["file_type"] not in ("jpg", "jpeg", "png", "gif", "webp"):
+            return self.error(500, "File type not valid.", "500.22")
+        try:
+            raw = base64.b64decode(data["source"], validate=True)
+        except ValueError:
+            return self.error(400, "source must be base64 without a data: prefix.")
+        photo_id = self._next_id("photo")
+        photo = {
+            "id": photo_id,
+            "filename": f"{photo_id}.{data['file_type']}",
+            "alttext": data.get("alttext", ""),
+            "is_mainphoto": bool(data.get("is_mainphoto")),
+            "file_type": data["file_type"],
+            "deeplink": f"{self._host(request)}/images/{photo_id}.{data['file_type']}",
+            "_size": len(raw),
+        }
+        with self.store_lock:
+            self.photos.setdefault(product["id"], []).append(photo)
+            if photo["is_mainphoto"]:
+                product["productmainphoto"] = photo["deeplink"]
+        return Response(201, {k: v for k, v in photo.items() if not k.startswith("_")})
+
+    # --- test API -----------------------------------------------------------------------
+
+    def add_category(self, name, parent_id=None):
+        category_id = self._next_id("category")
+        category = {"id": category_id, "name": name, "_parent": parent_id, "show_on_website": True}
+        self.categories[category_id] = category
+        return category
+
+    def add_product(self, sku, name, price, ean="", stock=0, **extra):
+        product_id = self._next_id("product", 100)
+        now = iso(datetime.now(UTC))
+        product = {
+            "id": product_id,
+            "is_active": extra.pop("active", True),
+            "createdate": now,
+            "modifydate": now,
+            "productnumber": sku,
+            "eannumber": ean or extra.pop("eannumber", ""),
+            "mpnnumber": "",
+            "name": name,
+            "shortdescription": "",
+            "description": "",
+            "taxtariff": "normal",
+            "vatrate": 21,
+            "price": price,
+            "discount": 0,
+            "stockenabled": True,
+            "stock": stock,
+            "weight": 0,
+            "package_id": 1,
+            "productmainphoto": None,
+        }
+        product.update(extra)
+        if "taxtariff" in extra:
+            product["vatrate"] = TAX_TARIFFS.get(extra["taxtariff"], 21)
+        with self.store_lock:
+            self.products[product_id] = product
+        return product
+
+    def add_combination(self, product_id, sku, ean="", stock=0, values=()):
+        combination_id = self._next_id("combination", 500)
+        combination = {
+            "id": combination_id,
+            "product_id": product_id,
+            "product_number": sku,
+            "sku_number": sku,
+            "ean_number": ean,
+            "stock": stock,
+            "active": True,
+            "netto_extra_price": 0,
+            "combination": [{"attribute": a, "value": v} for a, v in values],
+        }
+        self.combinations[combination_id] = combination
+        return combination
+
+    def product_by_sku(self, sku):
+        return next((p for p in self.products.values() if p["productnumber"] == sku), None)
+
+    def combination_by_sku(self, sku):
+        return next((c for c in self.combinations.values() if c["product_number"] == sku), None)
+
+    def add_order(
+        self,
+        customer,
+        rows,
+        paid=True,
+        status=1,
+        created=None,
+        shipping=4.95,
+        coupon=None,
+        incl=True,
+        intra_community=False,
+        currency="EUR",
+        paymethod="ideal",
+        completed=True,
+    ):
+        """Add an order; ``rows`` are (sku, count) or (sku, count, price, discount) tuples."""
+        with self.store_lock:
+            order_id = self._next_id("order", 10001)
+            self.order_number += 1
+            number = self.order_number
+        created = created or datetime.now(UTC) - timedelta(minutes=1)
+        order_rows = []
+        for row in rows:
+            sku, count = row[0], row[1]
+            product = self.product_by_sku(sku)
+            combination = None
+            if not product:
+                combination = self.combination_by_sku(sku)
+                product = self.products.get(combination["product_id"]) if combination else None
+            if not product:
+                raise ValueError(f"unknown SKU {sku}")
+            price = (
+                row[2] if len(row) > 2 else product["price"] + (combination or {}).get("netto_extra_price", 0)
+            )
+            discount = row[3] if len(row) > 3 else 0
+            tax = 0 if intra_community else product.get("vatrate", 21)
+            if not incl:  # catalogue prices include VAT; an ex. VAT order shows them net
+                price = money(Decimal(str(price)) / (1 + Decimal(product.get("vatrate", 21)) / 100))
+            selling = money(Decimal(str(price)) - Decimal(str(discount)))
+            total = money(Decimal(str(selling)) * Decimal(str(count)))
+            order_rows.append(
+                {
+                    "id": self._next_id("row", 70001),
+                    "order_id": order_id,
+                    "product_type": "product",
+                    "product_name": product["name"],
+                    "product_number": product["productnumber"],
+                    "sub_product_number": combination["product_number"] if combination else None,
+                    "sub_sku_number": combination["sku_number"] if combination else None,
+                    "sub_ean_number": combination["ean_number"] if combination else None,
+                    "product_id": product["id"],
+                    "count": count,
+                    "price": price,
+                    "discount": discount,
+                    "custom_price": False,
+                    "tax": tax,
+                    "unit": "stuk",
+                    "weight": product.get("weight", 0),
+                    "original_price": price,
+                    "selling_price": selling,
+                    "price_without_discount": price,
+                    "price_without_discount_with_attributes": price,
+                    "price_with_attributes": price,
+                    "total_price": total,
+                    "total_extra_option_price": 0,
+                    "total_price_with_attributes": total,
+                    "attributes": [],
+                    "uploads": [],
+                }
+            )
+        rows_total = sum(Decimal(str(r["total_price"])) for r in order_rows)
+        discount_total = Decimal(str(coupon["amount"])) if coupon else Decimal(0)
+        ship_rate = Decimal(0) if intra_community else Decimal(21)
+        shipping = Decimal(str(shipping))
+        if not incl:
+            shipping = Decimal(str(money(shipping / (1 + Decimal(21) / 100))))
+        tax_total = Decimal(0)
+        for r in order_rows:
+            rate, amount = Decimal(str(r["tax"])), Decimal(str(r["total_price"]))
+            tax_total += amount * rate / (100 + rate) if incl else amount * rate / 100
+        tax_total += shipping * ship_rate / (100 + ship_rate) if incl else shipping * ship_rate / 100
+        if discount_total and rows_total:
+            share = discount_total / rows_total
+            row_tax = sum(
+                (
+                    Decimal(str(r["total_price"]))
+                    * Decimal(str(r["tax"]))
+                    / ((100 + Decimal(str(r["tax"]))) if incl else 100)
+                    for r in order_rows
+                ),
+                Decimal(0),
+            )
+            tax_total -= row_tax * share
+        total = rows_total + shipping - discount_total + (0 if incl else tax_total)
+        order = {
+            "id": order_id,
+            "ordernumber_prefix": "WEB",
+            "ordernumber": number,
+            "ordernumber_full": f"WEB{number}",
+            "invoicenumber": None,
+            "transaction_id": None,
+            "create_date": iso(created),
+            "deliver_method": "shipping",
+            "deliver_date": None,
+            "is_platform_sale": False,
+            "orderedinlng": "nl",
+            "status": status,
+            "is_completed": completed,
+            "paid": paid,
+            "safety_deposit_returned": False,
+            "paymethod_id": 3,
+            "paymethod": paymethod,
+            "paymethod_label": {
+                "ideal": "iDEAL",
+                "bancontact": "Bancontact",
+                "banktransfer": "Overboeking",
+            }.get(paymethod, paymethod),
+            "taxes_included": True,
+            "order_row_taxes_included": incl,
+            "shipping_taxes_included": True,
+            "shipping_tax_percentage": float(ship_rate),
+            "is_intra_community_order": intra_community,
+            "total_orderrow_price": money(rows_total),
+            "total_shipping": money(shipping),
+            "total_discounts": money(discount_total),
+            "total_price": money(total),
+            "currency": currency,
+            "total_tax": money(tax_total),
+            "total_weight": 0.5,
+            "extra_payment_option": None,
+            "extra_payment_option_price": None,
+            "extra_price": 0,
+            "paymethod_costs": 0,
+            "credit_point_discount": 0,
+            "extra_costs": 0,
+            "extra_costs_description": "",
+            "track_and_trace_code": None,
+            "track_and_trace_carrier": None,
+            "track_and_trace_deeplink": None,
+            "reservationnumber": None,
+            "delivery_option": None,
+            "user": {"id": None, "href": None, "discount_percentage": None},
+            "discountcoupon": (
+                {"code": coupon["code"], "discount": coupon["amount"], "type": "fixed"} if coupon else None
+            ),
+            "customer": customer,
+            "pickup_address": None,
+            "packing_slip_deeplink": None,
+        }
+        with self.store_lock:
+            self.orders[order_id] = order
+            self.rows[order_id] = order_rows
+        return order
+
+    def set_paid(self, order_id, paid=True):
+        """The buyer paid later. CCV orders carry no change date, so nothing else moves:
+        the connector must find the order again by looking back over creation dates."""
+        with self.store_lock:
+            order = self.orders[order_id]
+            order["paid"] = paid
+            if paid and order["status"] == 4:  # Wait for payment -> New
+                order["status"] = 1
+        return order
+
+    def order_patches(self, order_id):
+        return list(self.orders[order_id].get("_patches", []))
+
+    # --- demo data ----------------------------------------------------------------------
+
+    CUSTOMERS = [
+        ("Jan", "Jansen", "", "jan.jansen@example.nl", "Dorpsstraat", 1, "A", "1234AB", "Utrecht", "NL", ""),
+        ("Sanne", "de Vries", "", "sanne@example.nl", "Kerkweg", 12, "", "3511AA", "Utrecht", "NL", ""),
+        (
+            "Pieter",
+            "Bakker",
+            "Bakker Koffie B.V.",
+            "inkoop@bakkerkoffie.nl",
+            "Industrieweg",
+            40,
+            "",
+            "5651GJ",
+            "Eindhoven",
+            "NL",
+            "NL859123456B01",
+        ),
+        ("Lotte", "Peeters", "", "lotte.peeters@example.be", "Meir", 22, "", "2000", "Antwerpen", "BE", ""),
+        (
+            "Klaus",
+            "Schmidt",
+            "",
+            "klaus.schmidt@example.de",
+            "Hauptstraße",
+            5,
+            "",
+            "10115",
+            "Berlin",
+            "DE",
+            "",
+        ),
+        (
+            "Emma",
+            "Maes",
+            "Maes Catering BV",
+            "emma@maescatering.be",
+            "Kouter",
+            3,
+            "",
+            "9000",
+            "Gent",
+            "BE",
+            "BE0123456749",
+        ),
+    ]
+
+    def demo_customer(self, index):
+        first, last, company, email, street, number, suffix, zipcode, city, country, vat = self.CUSTOMERS[
+            index
+        ]
+        address = {
+            "gender": "",
+            "initials": first[0],
+            "first_name": first,
+            "last_name": last,
+            "full_name": f"{first} {last}",
+            "company": company,
+            "street": street,
+            "housenumber": number,
+            "housenumber_suffix": suffix,
+            "zipcode": zipcode,
+            "city": city,
+            "province": "",
+            "country": {"NL": "Nederland", "BE": "België", "DE": "Duitsland"}[country],
+            "country_code": country,
+            "telephone": "0612345678",
+            "mobile": "",
+            "fax": "",
+            "comment": "",
+        }
+        return {
+            "billingaddress": address,
+            "deliveryaddress": dict(address),
+            "email": email,
+            "customertype": "b2b" if company else "b2c",
+            "btw": vat,
+            "kvk": "12345678" if company else "",
+            "reference": "",
+            "branch": "",
+            "website": "",
+        }
+
+    def seed_demo(self):
+        """A small catalogue (DEMO-001..DEMO-010, DEMO-010 with variants) and 10 orders."""
+        coffee = self.add_category("Koffie")
+        beans = self.add_category("Bonen", coffee["id"])
+        names = [
+            "Koffiebonen Arabica 1kg",
+            "Koffiebonen Robusta 1kg",
+            "Espresso blend 500g",
+            "Decafe 500g",
+            "Koffiemok wit",
+            "Melkopschuimer",
+            "Filterpapier 100st",
+            "Theeglas",
+            "Cadeaubon 25",
+            "T-shirt",
+        ]
+        prices = [24.95, 19.95, 12.5, 11.95, 8.95, 29.95, 3.49, 6.5, 25.0, 19.95]
+        for i, (name, price) in enumerate(zip(names, prices, strict=True), start=1):
+            product = self.add_product(
+                f"DEMO-{i:03d}",
+                name,
+                price,
+                ean=ean13(f"4000000000{i:02d}"),
+                stock=50 + i,
+                shortdescription=name,
+                weight=0.5,
+            )
+            if i <= 4:
+                link_id = self._next_id("link")
+                self.links[link_id] = {
+                    "id": link_id,
+                    "product_id": product["id"],
+                    "category_id": beans["id"],
+                    "position": i,
+                }
+        shirt = self.product_by_sku("DEMO-010")
+        shirt["stocktype"] = "attributecombination"
+        for j, size in enumerate(("S", "M", "L"), start=1):
+            self.add_combination(
+                shirt["id"], f"DEMO-010-{size}", ean13(f"40000000010{j}"), stock=10, values=[("Maat", size)]
+            )
+        now = datetime.now(UTC).replace(microsecond=0)
+        plan = [
+            (0, [("DEMO-001", 2), ("DEMO-005", 1)], {}),
+            (1, [("DEMO-003", 1)], {}),
+            (2, [("DEMO-001", 10), ("DEMO-002", 10)], {"incl": False, "paymethod": "banktransfer"}),
+            (3, [("DEMO-006", 1), ("DEMO-007", 3)], {"paymethod": "bancontact"}),
+            (4, [("DEMO-002", 1)], {"shipping": 6.95}),
+            (0, [("DEMO-004", 2)], {"coupon": {"code": "WELKOM5", "amount": 5.0}}),  # repeat customer
+            (1, [("DEMO-010-M", 2), ("DEMO-008", 4)], {}),
+            (5, [("DEMO-003", 6)], {"incl": False, "intra_community": True, "paymethod": "banktransfer"}),
+            (3, [("DEMO-009", 1)], {"shipping": 0}),
+            (4, [("DEMO-005", 2)], {"paid": False, "status": 4}),  # waits for payment
+        ]
+        for n, (customer, rows, options) in enumerate(plan):
+            self.add_order(
+                self.demo_customer(customer), rows, created=now - timedelta(hours=30 - 3 * n), **options
+            )
+
+    def add_demo_order(self):
+        """A new random paid order (live demo)."""
+        customer = self.demo_customer(self.random.randrange(len(self.CUSTOMERS)))
+        skus = [p["productnumber"] for p in self.products.values() if p["productnumber"] != "DEMO-010"]
+        skus += [c["product_number"] for c in self.combinations.values()]
+        rows = [
+            (sku, self.random.randint(1, 3)) for sku in self.random.sample(skus, self.random.randint(1, 3))
+        ]
+        is_b2b = bool(customer["btw"])
+        return self.add_order(
+            customer,
+            rows,
+            incl=not is_b2b,
+            paymethod="banktransfer" if is_b2b else "ideal",
+            intra_community=is_b2b and customer["billingaddress"]["country_code"] != "NL",
+        )
+
+    def control(self, request):
+        if request.path == "/_emulator/orders" and request.method == "POST":
+            if not self.products:
+                self.seed_demo()
+            return Response(201, self.add_demo_order())
+        if request.path.startswith("/_emulator/orders/") and request.path.endswith("/paid"):
+            order_id = int(request.path.split("/")[3])
+            return Response(200, self.set_paid(order_id))
+        if request.path == "/_emulator/seed" and request.method == "POST":
+            self.seed_demo()
+            return Response(204)
+        return None
+
+
+if __name__ == "__main__":
+    main(CcvEmulator)
