@@ -22,6 +22,7 @@
         "data/ir_cron_data.xml",
         "data/connector_data.xml",
         "views/connector_account_views.xml",
+        "views/connector_vat_views.xml",
         "views/connector_order_views.xml",
         "views/connector_sync_log_views.xml",
         "views/connector_product_binding_views.xml",

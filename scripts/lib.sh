@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${CONNECTORS_CACHE:-$HOME/.cache/odoo-connectors}"
 mkdir -p "$CACHE"
 # Odoo modules the suite needs from Odoo itself (installed once in a template).
-BASE_MODULES="sale_management,sale_stock,stock_delivery,l10n_de,l10n_eu_oss,base_vat,queue_job"
+BASE_MODULES="sale_management,sale_stock,stock_delivery,l10n_de,l10n_nl,l10n_eu_oss,base_vat,queue_job"
 SUITE_MODULES="connector_base,marketplace_kaufland,marketplace_amazon,shop_ccv,shop_mijnwebwinkel"
 
 log() { printf '==> %s\n' "$*" >&2; }

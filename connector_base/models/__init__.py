@@ -3,6 +3,7 @@ from . import (
     account_tax,
     connector_account,
     connector_account_import,
+    connector_account_vat,
     connector_mapping,
     connector_order,
     connector_product_binding,

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from ..services.vat import CASES
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -9,6 +11,15 @@ class SaleOrder(models.Model):
         "connector.account", string="Channel", readonly=True, copy=False, index="btree_not_null"
     )
     connector_external_id = fields.Char(string="Channel order id", readonly=True, copy=False)
+    connector_vat_case = fields.Selection(CASES, string="VAT evaluation", readonly=True, copy=False)
+    connector_vat_reason = fields.Char(string="VAT reason", readonly=True, copy=False)
+    connector_revenue_account_id = fields.Many2one(
+        "account.account",
+        string="Channel revenue account",
+        readonly=True,
+        copy=False,
+        help="Set by a channel tax rule: income account of this order's invoice lines.",
+    )
     connector_order_id = fields.Many2one(
         "connector.order", string="Channel import", compute="_compute_connector_order_id"
     )
@@ -36,6 +47,13 @@ class SaleOrder(models.Model):
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
+
+    def _prepare_invoice_line(self, **optional_values):
+        vals = super()._prepare_invoice_line(**optional_values)
+        account = self.order_id.connector_revenue_account_id
+        if account and not self.display_type:
+            vals["account_id"] = account.id
+        return vals
 
     connector_line_ref = fields.Char(
         string="Channel line id",

@@ -97,12 +97,14 @@ class OrderBuilder:
         currency = self.currency()
         customer, invoice, delivery = self.partners.resolve(order)
         matches = self.match_products()
-        fpos = self.taxes.fiscal_position(order, customer, delivery)
+        decision = self.taxes.decide(order, customer, delivery)
+        fpos = decision.fiscal_position
         included = order.prices_include_tax
         rounding = currency.decimal_places
 
         line_cmds = []
         gross_by_taxes = defaultdict(Decimal)
+        taxes_by_rate = {}  # channel VAT rate of a goods line -> its Odoo taxes
         for line, product in zip(order.lines, matches, strict=True):
             title = clean_text(line.title, 512, self.warnings, "line title") or line.sku
             if not product:
@@ -135,6 +137,8 @@ class OrderBuilder:
                     vals["discount"] = float(line.discount_incl / gross * 100)
             line_cmds.append((0, 0, vals))
             gross_by_taxes[tuple(taxes.ids)] += price * line.quantity - (line.discount_incl or ZERO)
+            if line.tax_rate is not None:
+                taxes_by_rate.setdefault(line.tax_rate, taxes)
 
         carrier = account._map_shipping_method(order.shipping_method)
         shipping_amount = order.shipping_incl if included else (order.shipping_excl or ZERO)
@@ -145,7 +149,13 @@ class OrderBuilder:
                     f"Shipping costs but no product to book them: map the shipping method "
                     f"{order.shipping_method!r} to a carrier or set a shipping product on the account."
                 )
-            taxes = self.taxes.line_taxes(product, fpos, included)
+            # Shipping follows the VAT of the goods the channel names (e.g. 7 % for books
+            # only); the shipping product's own taxes when the channel names no such rate.
+            taxes = (
+                taxes_by_rate.get(order.shipping_tax_rate) if order.shipping_tax_rate is not None else None
+            )
+            if taxes is None:
+                taxes = self.taxes.line_taxes(product, fpos, included)
             line_cmds.append(
                 (
                     0,
@@ -167,13 +177,19 @@ class OrderBuilder:
                 continue
             product = account._get_fee_product()
             taxes = self.taxes.line_taxes(product, fpos, included)
-            line_cmds.append((0, 0, {
-                "product_id": product.id,
-                "name": clean_text(fee.title or fee.code, 256) or product.name,
-                "product_uom_qty": 1.0,
-                "price_unit": float(amount),
-                "tax_ids": [(6, 0, taxes.ids)],
-            }))
+            line_cmds.append(
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": product.id,
+                        "name": clean_text(fee.title or fee.code, 256) or product.name,
+                        "product_uom_qty": 1.0,
+                        "price_unit": float(amount),
+                        "tax_ids": [(6, 0, taxes.ids)],
+                    },
+                )
+            )
 
         for discount in order.discounts:
             amount = discount.amount_incl if included else (discount.amount_excl or discount.amount_incl)
@@ -194,6 +210,9 @@ class OrderBuilder:
             "date_order": order.created_at or fields.Datetime.now(),
             "connector_account_id": account.id,
             "connector_external_id": order.external_id,
+            "connector_vat_case": decision.case,
+            "connector_vat_reason": decision.reason,
+            "connector_revenue_account_id": decision.rule.revenue_account_id.id if decision.rule else False,
             "order_line": line_cmds,
         }
         if account.warehouse_id:

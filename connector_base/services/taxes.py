@@ -18,14 +18,21 @@ class TaxResolver:
         self.company = account.company_id
         self.warnings = warnings
         self._twins = {}
+        self.decision = None
 
-    def fiscal_position(self, order, customer, delivery):
-        """The fiscal position of the order: the account's VAT evaluation decides."""
-        return self.account._get_order_fiscal_position(order, customer, delivery)
+    def decide(self, order, customer, delivery):
+        """The VAT decision of the order (fiscal position, case, rule): see services/vat.py."""
+        self.decision = self.account._get_vat_decision(order, customer, delivery)
+        self.warnings.extend(self.decision.notes)
+        return self.decision
 
     def line_taxes(self, product, fiscal_position, price_included):
-        taxes = product.taxes_id._filter_taxes_by_company(self.company)
-        taxes = fiscal_position.map_tax(taxes) if fiscal_position else taxes
+        rule = self.decision.rule if self.decision else None
+        if rule and rule.tax_id:
+            taxes = rule.tax_id
+        else:
+            taxes = product.taxes_id._filter_taxes_by_company(self.company)
+            taxes = fiscal_position.map_tax(taxes) if fiscal_position else taxes
         if price_included:
             taxes = self.env["account.tax"].concat(*(self.included_twin(t) for t in taxes))
         return taxes
