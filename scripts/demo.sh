@@ -32,7 +32,7 @@ if ! db_exists "$DB"; then
   odoo_bin -d "$DB" -i "$SUITE_MODULES" --stop-after-init --no-http
 fi
 log "configuring the demo company and channel accounts"
-odoo_bin shell -d "$DB" --no-http < "$ROOT/demo/demo_setup.py"
+(cd "$ROOT" && odoo_bin shell -d "$DB" --no-http < "$ROOT/demo/demo_setup.py")
 
 cat > "$CACHE/demo.conf" <<CONF
 $(cat "$CONF")

@@ -1,0 +1,124 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+# ruff: noqa: F821  (runs inside `odoo-bin shell`, which provides `env`)
+"""Configure the demo database: a German company with its chart of accounts and
+OSS fiscal positions, the channels' catalogues as products with stock, one
+account per running emulator, and a one-minute import cron.
+
+Run by scripts/demo.sh as ``odoo-bin shell -d DB < demo/demo_setup.py`` with
+``DEMO_EMULATORS="kaufland=http://127.0.0.1:8701,..."``. Idempotent.
+"""
+
+import importlib
+import logging
+import os
+import sys
+from datetime import datetime, timedelta
+
+from odoo import Command
+
+_logger = logging.getLogger("demo_setup")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) if "__file__" in globals() else os.getcwd()
+if ROOT not in sys.path:
+    sys.path.append(ROOT)
+
+LABELS = {"kaufland": "Kaufland DE", "amazon": "Amazon EU", "ccv": "CCV webshop", "mijnwebwinkel": "MijnWebwinkel"}
+
+
+def setup_company():
+    company = env.ref("base.main_company")
+    germany = env.ref("base.de")
+    if company.country_id != germany:
+        company.write({
+            "name": "Demo Handel GmbH", "country_id": germany.id, "street": "Hafenstraße 1",
+            "zip": "20457", "city": "Hamburg", "vat": "DE123456788", "email": "shop@demo-handel.example",
+        })
+    if company.chart_template != "de_skr03":
+        env["account.chart.template"].try_loading("de_skr03", company=company, install_demo=False)
+    if not env["account.fiscal.position"].search_count([("company_id", "=", company.id),
+                                                         ("name", "=like", "OSS B2C %")]):
+        company.with_company(company)._map_eu_taxes()
+    for code in ("CZK", "PLN", "GBP"):
+        env["res.currency"].with_context(active_test=False).search([("name", "=", code)]).active = True
+    env.ref("base.user_admin").write({"password": "admin"})
+    return company
+
+
+def import_catalogue(account, warehouse):
+    """Create the channel's listed products in Odoo (demo only: the real flow binds them)."""
+    Product = env["product.product"]
+    try:
+        listings = list(account._fetch_catalogue())
+    except Exception as exc:  # noqa: BLE001 - the demo goes on without this catalogue
+        _logger.warning("catalogue of %s not read: %s", account.display_name, exc)
+        return
+    variants = {}
+    for item in listings:
+        if item.parent_sku and item.attributes:
+            variants.setdefault(item.parent_sku, []).append(item)
+            continue
+        if not item.sku or Product.search_count([("default_code", "=", item.sku)]):
+            continue
+        product = Product.create({
+            "name": item.name or item.sku, "default_code": item.sku,
+            "barcode": item.ean if item.ean and not Product.search_count([("barcode", "=", item.ean)]) else False,
+            "list_price": float(item.price or 10), "is_storable": True,
+        })
+        env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 25)
+    for parent_sku, items in variants.items():
+        if Product.search_count([("default_code", "in", [i.sku for i in items])]):
+            continue
+        lines = {}
+        for item in items:
+            for name, value in item.attributes.items():
+                attribute = env["product.attribute"].search([("name", "=", name)], limit=1) or \
+                    env["product.attribute"].create({"name": name})
+                val = attribute.value_ids.filtered(lambda v, value=value: v.name == value) or \
+                    env["product.attribute.value"].create({"name": value, "attribute_id": attribute.id})
+                lines.setdefault(attribute, env["product.attribute.value"])
+                lines[attribute] |= val
+        template = env["product.template"].create({
+            "name": items[0].name or parent_sku, "is_storable": True,
+            "list_price": float(items[0].price or 20),
+            "attribute_line_ids": [Command.create({"attribute_id": a.id, "value_ids": [Command.set(v.ids)]})
+                                   for a, v in lines.items()],
+        })
+        for item in items:
+            variant = template.product_variant_ids.filtered(
+                lambda p, item=item: set(p.product_template_attribute_value_ids.mapped("name"))
+                == set(item.attributes.values()))[:1]
+            if variant:
+                variant.write({"default_code": item.sku, "barcode": item.ean or False})
+                env["stock.quant"]._update_available_quantity(variant, warehouse.lot_stock_id, 10)
+
+
+def setup_accounts(company):
+    warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+    emulators = dict(e.split("=", 1) for e in os.environ.get("DEMO_EMULATORS", "").split(",") if "=" in e)
+    providers = dict(env["connector.account"]._fields["provider"].selection)
+    for provider, url in emulators.items():
+        if provider not in providers:
+            continue
+        module = importlib.import_module(f"tests.emulators.{provider}")
+        values = dict(getattr(module, "DEMO_ACCOUNT_VALUES", {}))
+        account = env["connector.account"].with_context(active_test=False).search(
+            [("provider", "=", provider), ("company_id", "=", company.id)], limit=1)
+        vals = {
+            "name": LABELS.get(provider, provider), "provider": provider, "company_id": company.id,
+            "warehouse_id": warehouse.id, "api_base_url": url, "active": True,
+            "import_since": datetime.now() - timedelta(days=60), "order_type": "order",
+            **values,
+        }
+        if account:
+            account.write({k: v for k, v in vals.items() if k not in ("import_since",)})
+        else:
+            account = env["connector.account"].create(vals)
+        import_catalogue(account, warehouse)
+        print(f"  {account.display_name}: {url}")
+
+
+company = setup_company()
+setup_accounts(company)
+cron = env.ref("connector_base.ir_cron_connector_sync_orders")
+cron.write({"interval_number": 1, "interval_type": "minutes", "nextcall": datetime.now(), "active": True})
+env.cr.commit()
+print("demo configured")
