@@ -10,7 +10,6 @@ import pytest
 
 import odoo.addons
 import odoo.release
-from odoo.tools import config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Without pytest-odoo's config the addons of this checkout (and Odoo's own,
@@ -23,16 +22,9 @@ for _path in (ROOT, _ODOO_ADDONS):
 
 @pytest.fixture(scope="session", autouse=True)
 def load_registry():
-    """pytest-odoo loads a registry for every test; these tests need none.
+    """Overrides pytest-odoo's fixture of the same name for this folder.
 
-    Overrides pytest-odoo's fixture of the same name for this folder when no
-    database is configured (a plain ``pytest tests`` run).
+    These tests need no database: they must also run where none is configured
+    (a plain ``pytest tests``); in the whole suite the addons' tests load it.
     """
-    if config.get("db_name"):
-        import threading  # noqa: PLC0415
-
-        import odoo.modules.registry  # noqa: PLC0415 - only when a database is configured
-
-        threading.current_thread().testing = True
-        odoo.modules.registry.Registry(config["db_name"])
     yield
