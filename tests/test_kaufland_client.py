@@ -330,7 +330,7 @@ def test_rate_limit_is_waited_out(emulator, client, sleeps):
 
 
 def test_real_token_bucket_429(emulator):
-    emulator.rate_limit = (20, 2)
+    emulator.rate_limit = (1, 2)  # burst of 2, then one per second: calls 3 and 4 must wait
     client = make_client(emulator, [], sleep=time.sleep)
     for _n in range(4):
         assert client.ping()
