@@ -3,6 +3,8 @@
 
     bash bench/run.sh import            (1,000 orders; N=... to change)
 
+(run.sh feeds this file to ``odoo-bin shell``, which provides ``env``.)
+
 Imports N canonical orders (2-3 lines each, half of them from new customers)
 through the engine (fetch -> stored payload -> job -> sale order, jobs run
 inline), then creates the same orders with nothing but ``res.partner.create`` +
@@ -21,9 +23,8 @@ from unittest.mock import patch
 
 import odoo
 from odoo import Command, api
-from odoo.modules.registry import Registry
-
 from odoo.addons.connector_base.schema import RawOrder
+from odoo.modules.registry import Registry
 
 N = int(os.environ.get("N", "1000"))
 SKUS = 60
@@ -41,20 +42,42 @@ def make_orders(n, seed=7):
             qty = rnd.randint(1, 3)
             price = rnd.choice(("9.99", "19.99", "4.50", "12.00"))
             total += qty * float(price)
-            lines.append({"external_id": f"{i}-{j}", "sku": f"BENCH-{rnd.randrange(SKUS):03d}",
-                          "title": "Bench item", "quantity": str(qty), "unit_price_incl": price,
-                          "tax_rate": "19"})
-        name = email.split("@")[0].title()
-        address = {"name": f"{name} Bench", "street": "Benchstraße", "house_number": str(i % 90 + 1),
-                   "zip": "20457", "city": "Hamburg", "country_code": "DE"}
-        orders.append({
-            "external_id": f"B{i}", "reference": f"BENCH-{i}", "status": "paid",
-            "created_at": (base + timedelta(minutes=i)).isoformat(),
-            "updated_at": (base + timedelta(minutes=i)).isoformat(),
-            "currency": "EUR", "total_incl": f"{total + 4.99:.2f}", "prices_include_tax": True,
-            "shipping_incl": "4.99", "buyer_email": email, "billing": address, "shipping": address,
-            "lines": lines,
-        })
+            lines.append(
+                {
+                    "external_id": f"{i}-{j}",
+                    "sku": f"BENCH-{rnd.randrange(SKUS):03d}",
+                    "title": "Bench item",
+                    "quantity": str(qty),
+                    "unit_price_incl": price,
+                    "tax_rate": "19",
+                }
+            )
+        name = email.split("@", maxsplit=1)[0].title()
+        address = {
+            "name": f"{name} Bench",
+            "street": "Benchstraße",
+            "house_number": str(i % 90 + 1),
+            "zip": "20457",
+            "city": "Hamburg",
+            "country_code": "DE",
+        }
+        orders.append(
+            {
+                "external_id": f"B{i}",
+                "reference": f"BENCH-{i}",
+                "status": "paid",
+                "created_at": (base + timedelta(minutes=i)).isoformat(),
+                "updated_at": (base + timedelta(minutes=i)).isoformat(),
+                "currency": "EUR",
+                "total_incl": f"{total + 4.99:.2f}",
+                "prices_include_tax": True,
+                "shipping_incl": "4.99",
+                "buyer_email": email,
+                "billing": address,
+                "shipping": address,
+                "lines": lines,
+            }
+        )
     return orders
 
 
@@ -74,22 +97,48 @@ def setup(env):
         company.write({"country_id": env.ref("base.de").id, "vat": "DE123456788"})
     if company.chart_template != "de_skr03":
         env["account.chart.template"].try_loading("de_skr03", company=company, install_demo=False)
-    tax = env["account.tax"].search([("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
-                                     ("amount", "=", 19), ("price_include", "=", False)], limit=1)
+    tax = env["account.tax"].search(
+        [
+            ("company_id", "=", company.id),
+            ("type_tax_use", "=", "sale"),
+            ("amount", "=", 19),
+            ("price_include", "=", False),
+        ],
+        limit=1,
+    )
     Product = env["product.product"]
     products = Product.search([("default_code", "=like", "BENCH-%")])
     if len(products) < SKUS:
-        Product.create([{"name": f"Bench {i:03d}", "default_code": f"BENCH-{i:03d}", "list_price": 10,
-                         "is_storable": True, "taxes_id": [Command.set(tax.ids)]} for i in range(SKUS)])
-    account = env["connector.account"].search([("name", "=", "Bench")], limit=1) or \
-        env["connector.account"].create({"name": "Bench", "company_id": company.id,
-                                         "import_since": datetime(2020, 1, 1), "order_type": "order"})
+        Product.create(
+            [
+                {
+                    "name": f"Bench {i:03d}",
+                    "default_code": f"BENCH-{i:03d}",
+                    "list_price": 10,
+                    "is_storable": True,
+                    "taxes_id": [Command.set(tax.ids)],
+                }
+                for i in range(SKUS)
+            ]
+        )
+    account = env["connector.account"].search([("name", "=", "Bench")], limit=1) or env[
+        "connector.account"
+    ].create(
+        {
+            "name": "Bench",
+            "company_id": company.id,
+            "import_since": datetime(2020, 1, 1),
+            "order_type": "order",
+        }
+    )
     env.cr.commit()
     return account, tax
 
 
 def run_connector(env, account, orders):
-    raws = [RawOrder(o["external_id"], datetime.fromisoformat(o["updated_at"]), o, o["reference"]) for o in orders]
+    raws = [
+        RawOrder(o["external_id"], datetime.fromisoformat(o["updated_at"]), o, o["reference"]) for o in orders
+    ]
     Account = type(env["connector.account"])
     with patch.object(Account, "_fetch_orders", lambda self, since: iter(raws)), measure(env.cr) as m:
         account.with_context(queue_job__no_delay=True)._sync_orders()
@@ -109,27 +158,39 @@ def run_floor(env, orders, tax):
             partner = partners.get(email)
             if not partner:
                 a = order["billing"]
-                partner = partners[email] = env["res.partner"].create({
-                    "name": a["name"], "email": email, "street": f"{a['street']} {a['house_number']}",
-                    "zip": a["zip"], "city": a["city"], "country_id": env.ref("base.de").id})
-            sale = env["sale.order"].create({
-                "partner_id": partner.id,
-                "order_line": [Command.create({"product_id": by_sku[line["sku"]].id,
-                                               "product_uom_qty": float(line["quantity"]),
-                                               "price_unit": float(line["unit_price_incl"])})
-                               for line in order["lines"]],
-            })
+                partner = partners[email] = env["res.partner"].create(
+                    {
+                        "name": a["name"],
+                        "email": email,
+                        "street": f"{a['street']} {a['house_number']}",
+                        "zip": a["zip"],
+                        "city": a["city"],
+                        "country_id": env.ref("base.de").id,
+                    }
+                )
+            sale = env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": by_sku[line["sku"]].id,
+                                "product_uom_qty": float(line["quantity"]),
+                                "price_unit": float(line["unit_price_incl"]),
+                            }
+                        )
+                        for line in order["lines"]
+                    ],
+                }
+            )
             sale.action_confirm()
         env.flush_all()
     return m
 
 
-def main():
-    conf, db = sys.argv[1], sys.argv[2]
-    odoo.tools.config.parse_config(["-c", conf, "-d", db])
-    registry = Registry(db)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+def run(env):
+    cr = env.cr
+    if True:
         account, tax = setup(env)
         print(f"{'batch':>6} {'flow':<10} {'orders/s':>9} {'queries/order':>14}")
         figures = {}
@@ -137,7 +198,11 @@ def main():
             orders = make_orders(size, seed=size)
             for flow in ("connector", "floor"):
                 cr.execute("SAVEPOINT bench")
-                m = run_connector(env, account, orders) if flow == "connector" else run_floor(env, orders, tax)
+                m = (
+                    run_connector(env, account, orders)
+                    if flow == "connector"
+                    else run_floor(env, orders, tax)
+                )
                 cr.execute("ROLLBACK TO SAVEPOINT bench")
                 env.invalidate_all()
                 rate, qpo = size / m["seconds"], m["queries"] / size
@@ -147,5 +212,9 @@ def main():
         cr.rollback()
 
 
-if __name__ == "__main__":
-    main()
+if "env" in globals():  # odoo-bin shell
+    run(globals()["env"])
+elif __name__ == "__main__" and len(sys.argv) == 3:  # python bench_import.py CONF DB
+    odoo.tools.config.parse_config(["-c", sys.argv[1], "-d", sys.argv[2]])
+    with Registry(sys.argv[2]).cursor() as _cr:
+        run(api.Environment(_cr, odoo.SUPERUSER_ID, {}))

@@ -98,7 +98,13 @@ setup_all() {
   write_config
 }
 
-odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@"; }
+# odoo-bin with this checkout's config; a subcommand (shell, ...) goes first.
+odoo_bin() {
+  case "${1:-}" in
+    shell|server|db|neutralize) local cmd="$1"; shift; "$PY" "$ODOO_SRC/odoo-bin" "$cmd" -c "$CONF" "$@" ;;
+    *) "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@" ;;
+  esac
+}
 
 db_exists() { [ "$(psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]; }
 

@@ -414,14 +414,6 @@ class ConnectorAccount(models.Model):
 
     # === BUSINESS METHODS: OUTBOUND (filled by the export engine) === #
 
-    def _export_stock(self, force=False):
-        self.ensure_one()
-        return 0
-
-    def _export_products(self):
-        self.ensure_one()
-        return 0
-
     # === PROVIDER HOOKS === #
 
     def _get_default_import_statuses(self):
