@@ -16,6 +16,7 @@ from odoo.addons.connector_base.schema import (
     ChannelAddress,
     ChannelDataError,
     ChannelDiscount,
+    ChannelFee,
     ChannelOrder,
     ChannelOrderLine,
     ChannelProduct,
@@ -81,13 +82,17 @@ def build_raw_order(order, rows, product_eans=None):
     """
     if not isinstance(order, dict) or not order.get("id"):
         raise ChannelDataError("CCV order without an id: the answer of /orders is not usable.")
+    product_ids = {_text(r.get("product_id")) for r in rows or () if isinstance(r, dict)}
     return RawOrder(
         external_id=str(order["id"]),
         updated_at=order_created_at(order),
         payload={
             "order": order,
             "orderrows": list(rows or []),
-            "product_eans": {str(k): v for k, v in (product_eans or {}).items() if v},
+            # only this order's products: the caller's look-up cache spans the whole sync
+            "product_eans": {
+                str(k): v for k, v in (product_eans or {}).items() if v and str(k) in product_ids
+            },
         },
         reference=_order_reference(order),
     )
@@ -247,16 +252,7 @@ def parse_order(payload, webshop_id=""):
                     amount_excl=_net(amount, avg_rate, incl),
                 )
             )
-    notes = []
-    for key, label in (
-        ("paymethod_costs", "Payment costs"),
-        ("extra_payment_option_price", "Payment option"),
-        ("extra_costs", "Extra costs"),
-    ):
-        fee = _amount(order, key, ref)
-        if fee and fee > 0:
-            # The canonical order has no fee lines: say so, the engine's total check flags it.
-            notes.append(f"{label}: {fee} {_text(order.get('currency'))} (not imported as a line)")
+    fees = _parse_fees(order, ref, incl, ZERO if zero_tax else _fee_rate(order, lines, ref))
     status = order.get("status")
     return ChannelOrder(
         external_id=_text(order.get("id")),
@@ -274,6 +270,7 @@ def parse_order(payload, webshop_id=""):
         shipping_excl=_net(shipping_amount, shipping_rate, incl),
         shipping_tax_rate=shipping_rate,
         discounts=discounts,
+        fees=fees,
         buyer_email=email,
         buyer_is_business=is_business,
         buyer_vat=vat,
@@ -282,9 +279,43 @@ def parse_order(payload, webshop_id=""):
         lines=lines,
         storefront=_text(webshop_id),
         channel_collects_vat=platform_sale,
-        note="\n".join(notes),
         cancelled=str(status) == str(const.STATUS_CANCELLED),
     )
+
+
+def _fee_rate(order, lines, ref):
+    """VAT rate of payment costs and extra costs.
+
+    UNCONFIRMED: CCV states no rate for them; they are taxed like shipping (the shop's
+    normal rate), else at the highest rate of the order's rows.
+    """
+    rate = _amount(order, "shipping_tax_percentage", ref)
+    if rate:
+        return rate
+    return max((ln.tax_rate or ZERO for ln in lines), default=ZERO)
+
+
+def _parse_fees(order, ref, incl, rate):
+    """Payment costs, the paid payment option and positive extra costs -> ChannelFee list."""
+    option = _text(order.get("extra_payment_option"))
+    fees = []
+    for key, title in (
+        ("paymethod_costs", "Payment costs " + (_text(order.get("paymethod_label")) or "")),
+        ("extra_payment_option_price", option or "Payment option"),
+        ("extra_costs", _text(order.get("extra_costs_description")) or "Extra costs"),
+    ):
+        amount = _amount(order, key, ref)
+        if amount and amount > 0:  # negative extra costs are a discount, see above
+            fees.append(
+                ChannelFee(
+                    code=key,
+                    title=title.strip(),
+                    amount_incl=_gross(amount, rate, incl),
+                    amount_excl=_net(amount, rate, incl),
+                    tax_rate=rate,
+                )
+            )
+    return fees
 
 
 # --- outbound -----------------------------------------------------------------

@@ -416,6 +416,10 @@ def variant_sku(variant):
     return _text(variant.get(VariantF.SKU))
 
 
+def variant_barcode(variant):
+    return _text(variant.get(VariantF.BARCODE))
+
+
 def external_id(article_id_value, variant_id_value=None):
     if variant_id_value:
         return f"{article_id_value}{const.VARIANT_ID_SEPARATOR}{variant_id_value}"
@@ -441,6 +445,19 @@ def index_articles(articles):
         for variant in article_variants(article):
             if variant_sku(variant):
                 index.setdefault(variant_sku(variant), (aid, variant_id(variant)))
+    return index
+
+
+def index_articles_by_ean(articles):
+    """EAN -> (article id, variant id or None): finds what the merchant gave another SKU."""
+    index = {}
+    for article in articles:
+        aid = article_id(article)
+        if article_barcode(article) and not article_variants(article):
+            index.setdefault(article_barcode(article), (aid, None))
+        for variant in article_variants(article):
+            if variant_barcode(variant):
+                index.setdefault(variant_barcode(variant), (aid, variant_id(variant)))
     return index
 
 
@@ -488,6 +505,10 @@ def list_id(lst):
 
 def list_name(lst):
     return _text(lst.get(ListF.NAME))
+
+
+def list_option_ids(lst):
+    return [_text(opt.get(ListOptionF.ID)) for opt in lst.get(ListF.OPTIONS) or [] if opt.get(ListOptionF.ID)]
 
 
 def list_option_id(lst, option_name):

@@ -34,6 +34,7 @@ class MijnWebwinkelSync:
         self.list_ids = [str(i).strip() for i in list_ids if str(i).strip()]
         self._articles = None
         self._index = None
+        self._ean_index = None
         self._lists = None
         self._tree = None
         self._prices_include_tax = None
@@ -49,6 +50,18 @@ class MijnWebwinkelSync:
         if self._index is None:
             self._index = adapter.index_articles(self.articles())
         return self._index
+
+    def ean_index(self):
+        if self._ean_index is None:
+            self._ean_index = adapter.index_articles_by_ean(self.articles())
+        return self._ean_index
+
+    def find(self, sku, ean=""):
+        """(article id, variant id) of a SKU, else of its EAN, else (None, None)."""
+        found = self.index().get(sku)
+        if not found and ean:
+            found = self.ean_index().get(ean)
+        return found or (None, None)
 
     def prices_include_tax(self):
         if self._prices_include_tax is None:
@@ -82,7 +95,7 @@ class MijnWebwinkelSync:
         for item in items:
             aid, vid = adapter.split_external_id(item.external_id)
             if not aid:
-                aid, vid = self.index().get(item.sku, (None, None))
+                aid, vid = self.find(item.sku, item.ean)
             if not aid:
                 result.errors[item.sku] = (
                     f"MijnWebwinkel has no article or variant with SKU {item.sku}: publish the product first."
@@ -132,7 +145,13 @@ class MijnWebwinkelSync:
     def _push_group(self, key, members, result):
         configurable = any(m.parent_sku for m in members)
         template = members[0]
-        aid, _vid = self.index().get(key, (None, None))
+        aid, vid = self.index().get(key, (None, None))
+        if not aid and not configurable and template.ean:
+            aid, vid = self.find(key, template.ean)
+        if vid:
+            raise ChannelDataError(
+                f"SKU/EAN of {key} belongs to a variant in MijnWebwinkel, not to an article of its own."
+            )
         full = self.update_product_info or not aid
         if not configurable and len(members) > 1:
             raise ChannelDataError(f"SKU {key} is sent twice in one batch.")
@@ -143,6 +162,14 @@ class MijnWebwinkelSync:
         send_simple_stock = not configurable and (template.quantity is not None or not self.stock_managed)
         if aid:
             article = self.client.get_article(aid)
+            if selection:
+                # Keep the options of variants pushed in an earlier batch: the lists
+                # body replaces the article's options, and variants without them go.
+                for lst in adapter.article_lists(article):
+                    if adapter.list_id(lst) in selection:
+                        for option in adapter.list_option_ids(lst):
+                            if option not in selection[adapter.list_id(lst)]:
+                                selection[adapter.list_id(lst)].append(option)
             links = None
             if full and template.category_path:
                 links = adapter.category_links_body(
@@ -235,12 +262,21 @@ class MijnWebwinkelSync:
         by_sku = {
             adapter.variant_sku(v): v for v in adapter.article_variants(article) if adapter.variant_sku(v)
         }
+        by_ean = {
+            adapter.variant_barcode(v): v
+            for v in adapter.article_variants(article)
+            if adapter.variant_barcode(v)
+        }
         entries, wanted = [], {}
         for member in members:
             stock = adapter.stock_value(member.quantity, self.stock_managed)
             send_stock = member.quantity is not None or not self.stock_managed
             pairs = pairs_by_sku.get(member.sku) if pairs_by_sku else None
-            variant = by_sku.get(member.sku) or (existing.get(pairs) if pairs else None)
+            variant = (
+                by_sku.get(member.sku)
+                or (by_ean.get(member.ean) if member.ean else None)
+                or (existing.get(pairs) if pairs else None)
+            )
             if variant:
                 entries.append(
                     adapter.variant_body(
@@ -263,7 +299,7 @@ class MijnWebwinkelSync:
                     "'Update product info' on the account to add new variants."
                 )
                 continue
-            wanted[member.sku] = pairs
+            wanted[member.sku] = (pairs, member.ean)
         if not entries:
             return article
         article = self.client.patch_article(aid, adapter.variants_patch(entries)) or self.client.get_article(
@@ -274,8 +310,13 @@ class MijnWebwinkelSync:
         by_sku = {
             adapter.variant_sku(v): v for v in adapter.article_variants(article) if adapter.variant_sku(v)
         }
-        for sku, pairs in wanted.items():
-            variant = by_sku.get(sku) or by_pairs.get(pairs)
+        by_ean = {
+            adapter.variant_barcode(v): v
+            for v in adapter.article_variants(article)
+            if adapter.variant_barcode(v)
+        }
+        for sku, (pairs, ean) in wanted.items():
+            variant = by_sku.get(sku) or (by_ean.get(ean) if ean else None) or by_pairs.get(pairs)
             if variant:
                 result.external_ids[sku] = adapter.external_id(aid, adapter.variant_id(variant))
                 self._index[sku] = (aid, adapter.variant_id(variant))

@@ -47,7 +47,11 @@ class MijnWebwinkelClient(ChannelHttpClient):
     sensitive_params = const.SENSITIVE_PARAMS
 
     def __init__(self, partner_token, shop_token, base_url=None, language=None, page_size=None, **kwargs):
-        super().__init__(base_url or const.API_BASE_URL, **kwargs)
+        base_url = base_url or const.API_BASE_URL
+        if not urlsplit(base_url).path.strip("/"):
+            # "https://api.mijnwebwinkel.nl" (or an emulator's address) means its v1 API
+            base_url = base_url.rstrip("/") + "/" + const.API_VERSION_PATH
+        super().__init__(base_url, **kwargs)
         self._partner_token = partner_token or ""
         self._shop_token = shop_token or ""
         self.language = language or const.DEFAULT_LANGUAGE

@@ -23,6 +23,8 @@ PROVIDER = "mijnwebwinkel"
 # account's "API URL override" can point there.
 API_BASE_URL = "https://api.mijnwebwinkel.nl/v1/"
 API_BASE_URL_ALTERNATIVE = "https://api.myonlinestore.com/v1/"
+# An API URL without a path gets this one (the account's override may be a bare host).
+API_VERSION_PATH = "v1/"
 
 # CONFIRMED (SPEC securitySchemes): two API keys as query parameters.
 PARAM_PARTNER_TOKEN = "partner_token"

@@ -186,10 +186,12 @@ def test_order_filters(emu):
 
 
 def test_rate_limit_per_resource_is_waited_out():
-    app = CcvEmulator(resource_limit=(20, 2), total_limit=None)
+    # slow refill (5/s) so the 3rd and 4th call are refused however fast the machine is;
+    # each real 0.3 s wait refills more than one token
+    app = CcvEmulator(resource_limit=(5, 2), total_limit=None)
     with EmulatorServer(app) as server:
         app.url = server.url
-        sleeps = Sleeps(real=0.1)
+        sleeps = Sleeps(real=0.3)
         client = make_client(app, sleep=sleeps)
         for _i in range(4):
             client.webshops()
@@ -377,6 +379,50 @@ def test_variant_row_and_intra_community_order(emu):
     assert parsed.buyer_is_business and parsed.billing.country_code == "BE"
     assert all(ln.tax_rate == 0 for ln in parsed.lines) and parsed.shipping_tax_rate == 0
     assert parsed.total_incl == parsed.total_excl
+
+
+def test_payment_costs_option_and_extra_costs_are_fees(emu):
+    """Payment costs, a paid payment option and positive extra costs become fee lines that,
+    with rows and shipping, add up to CCV's total; negative extra costs are a discount."""
+    client = make_client(emu)
+    order = emu.add_order(
+        emu.demo_customer(1),
+        [("DEMO-003", 1)],
+        paymethod_costs=0.5,
+        extra_payment_option_price=2.0,
+        extra_costs=1.25,
+        extra_costs_description="Cadeauverpakking",
+    )
+    parsed = adapter.parse_order(fetch_raw(client, order).payload)
+    assert [(f.code, f.title, f.amount_incl, f.amount_excl, f.tax_rate) for f in parsed.fees] == [
+        ("paymethod_costs", "Payment costs iDEAL", Decimal("0.5"), Decimal("0.41"), Decimal("21")),
+        ("extra_payment_option_price", "Verzekerd verzenden", Decimal("2.0"), Decimal("1.65"), Decimal("21")),
+        ("extra_costs", "Cadeauverpakking", Decimal("1.25"), Decimal("1.03"), Decimal("21")),
+    ]
+    assert not parsed.discounts and not parsed.note
+    lines = sum((ln.unit_price_incl * ln.quantity for ln in parsed.lines), Decimal(0))
+    fees = sum((f.amount_incl for f in parsed.fees), Decimal(0))
+    assert lines + parsed.shipping_incl + fees == parsed.total_incl == Decimal("21.20")  # 12.5+4.95+3.75
+    # ex. VAT order: net fees, the gross follows from the rate
+    net = emu.add_order(emu.demo_customer(2), [("DEMO-003", 1)], incl=False, paymethod_costs=1.21)
+    [fee] = adapter.parse_order(fetch_raw(client, net).payload).fees
+    assert (fee.amount_excl, fee.amount_incl) == (Decimal("1.0"), Decimal("1.21"))
+    # a reduction in extra costs stays a discount, not a fee
+    less = emu.add_order(emu.demo_customer(3), [("DEMO-003", 1)], extra_costs=-1.0)
+    parsed = adapter.parse_order(fetch_raw(client, less).payload)
+    assert not parsed.fees and [d.amount_incl for d in parsed.discounts] == [Decimal("1.0")]
+    for added in (order, net, less):  # keep the module's seeded order set as it was
+        emu.orders.pop(added["id"])
+
+
+def test_raw_order_keeps_only_its_own_product_eans():
+    """The EAN cache spans a whole sync: an order's payload (and so its hash) must not
+    depend on which other orders were fetched with it."""
+    order = {"id": 5, "ordernumber_full": "WEB5", "create_date": "2026-01-01T10:00:00Z"}
+    rows = [{"id": 1, "product_id": 101}, {"id": 2, "product_id": 103}]
+    cache = {"101": "4000000000017", "102": "4000000000024", "103": ""}
+    raw = adapter.build_raw_order(order, rows, cache)
+    assert raw.payload["product_eans"] == {"101": "4000000000017"}
 
 
 def test_bad_payloads_raise_channel_data_error():

@@ -2,34 +2,24 @@
 
 import base64
 import logging
-import os
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-import odoo.addons
-
-# connector_base imports queue_job, which needs base_sparse_field from Odoo's own
-# addons directory; put it on the path when tests/conftest.py has not (yet).
-for _odoo_dir in list(odoo.__path__):
-    _addons = os.path.join(os.path.dirname(_odoo_dir), "addons")
-    if os.path.isdir(os.path.join(_addons, "base_sparse_field")) and _addons not in odoo.addons.__path__:
-        odoo.addons.__path__.append(_addons)
-
-from odoo.addons.connector_base.exceptions import ChannelAuthError, ChannelRetryableError  # noqa: E402
-from odoo.addons.connector_base.schema import (  # noqa: E402
+from odoo.addons.connector_base.exceptions import ChannelAuthError, ChannelRetryableError
+from odoo.addons.connector_base.schema import (
     ChannelDataError,
     ChannelProduct,
     ChannelShipment,
     StockItem,
 )
-from odoo.addons.shop_mijnwebwinkel import adapter  # noqa: E402
-from odoo.addons.shop_mijnwebwinkel.catalog import MijnWebwinkelSync  # noqa: E402
-from odoo.addons.shop_mijnwebwinkel.client import MijnWebwinkelClient  # noqa: E402
-from tests.emulators.base import EmulatorServer  # noqa: E402
-from tests.emulators.mijnwebwinkel import PARTNER_TOKEN, SHOP_TOKEN, MijnWebwinkelEmulator, ean13  # noqa: E402
+from odoo.addons.shop_mijnwebwinkel import adapter
+from odoo.addons.shop_mijnwebwinkel.catalog import MijnWebwinkelSync
+from odoo.addons.shop_mijnwebwinkel.client import MijnWebwinkelClient
+from tests.emulators.base import EmulatorServer
+from tests.emulators.mijnwebwinkel import PARTNER_TOKEN, SHOP_TOKEN, MijnWebwinkelEmulator, ean13
 
 PNG_A = b"\x89PNG\r\n\x1a\n" + b"A" * 32
 PNG_B = b"\x89PNG\r\n\x1a\n" + b"B" * 32
@@ -71,6 +61,12 @@ def test_auth_success_sends_tokens_as_query_parameters(emulator):
     assert request.arg("token") == SHOP_TOKEN
     assert request.arg("format") == "json"
     assert request.arg("language") == "nl_NL"
+
+
+def test_bare_host_means_the_v1_api(emulator):
+    client = MijnWebwinkelClient(PARTNER_TOKEN, SHOP_TOKEN, base_url=emulator.url)
+    assert client.base_url == f"{emulator.url}/v1/"
+    assert adapter.store_name(client.get_store()) == "Demo Webwinkel"
 
 
 def test_auth_failure_is_clear_and_secret_free(emulator, caplog):
@@ -221,7 +217,7 @@ def test_parse_consumer_order_with_discount_payment_costs_and_note(emulator):
 def test_parse_business_order_reverse_charge(emulator):
     order = adapter.parse_order(_order(emulator, "inkoop@dehaan.de"))
     assert order.buyer_is_business
-    assert order.buyer_vat == "DE123456789"
+    assert order.buyer_vat == "DE136695976"
     assert order.billing.company == "De Haan GmbH" and order.billing.country_code == "DE"
     assert order.shipping.country_code == "DE"
     (line,) = order.lines

@@ -348,7 +348,10 @@ class ConnectorAccount(models.Model):
         since = self._get_sync_since()
         stats = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0}
         newest = self.order_watermark
-        ConnectorOrder = self.env["connector.order"]
+        # Stored payloads are technical records: no chatter messages or tracking per order.
+        ConnectorOrder = self.env["connector.order"].with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        )
         try:
             raw_orders = list(self._fetch_orders(since))
         except ChannelError as exc:

@@ -86,6 +86,9 @@ class ConnectorAccount(models.Model):
         if self.order_type == "quotation":
             return
         sale.with_context(mail_notrack=True).action_confirm()
+        if channel_order.created_at:
+            # confirming stamps "now"; the order was placed when the channel says
+            sale.date_order = channel_order.created_at
         if self.order_type != "invoice":
             return
         try:

@@ -3,7 +3,9 @@
 
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from stdnum.eu import vat as eu_vat
+
+from odoo import _, api, fields, models, tools
 
 from ..schema import ChannelDataError
 from ..services import vies
@@ -105,6 +107,11 @@ class ConnectorAccount(models.Model):
 
     # === TAX DECISION (used by the order builder) === #
 
+    @api.model
+    @tools.ormcache()
+    def _get_eu_country_codes(self):
+        return frozenset(self.env.ref("base.europe").country_ids.mapped("code"))
+
     def _get_vat_decision(self, order, customer, delivery):
         self.ensure_one()
         return VatEvaluator(self).evaluate(order, customer, delivery)
@@ -120,10 +127,7 @@ class ConnectorAccount(models.Model):
         self.ensure_one()
         country, number = vies.split_vat(vat)
         if self.vat_check_mode == "format":
-            valid = (
-                self.env["res.partner"]._run_vat_test(f"{country}{number}", self.env["res.country"])
-                is not False
-            )
+            valid = eu_vat.is_valid(f"{country}{number}")
             return valid, "" if valid else _("VAT id %s has no valid format: treated as a consumer.", vat)
         result = self.env["connector.vies.check"]._check(f"{country}{number}")
         if result.valid is None:

@@ -109,9 +109,13 @@ class ConnectorOrder(models.Model):
             return record, "unchanged"
 
     def _enqueue_import(self):
+        # the storage context (no chatter) must not leak into the import itself
+        quiet = ("tracking_disable", "mail_create_nolog", "mail_create_nosubscribe")
+        self = self.with_context({k: v for k, v in self.env.context.items() if k not in quiet})
+        channels = {account: account._get_job_channel() for account in self.account_id}
         for record in self:
             record.with_delay(
-                channel=record.account_id._get_job_channel(),
+                channel=channels[record.account_id],
                 identity_key=identity_exact,
                 description=_(
                     "Import %(ref)s from %(account)s",
@@ -214,7 +218,8 @@ class ConnectorOrder(models.Model):
             "update_pending": False,
         }
         self.write(vals)
-        self.activity_ids.action_done()
+        if self.activity_ids:
+            self.activity_ids.action_done()
         account._log(
             "order",
             "warning" if builder.warnings else "done",

@@ -47,7 +47,7 @@ class VatEvaluator:
         self.account = account
         self.env = account.env
         self.company = account.company_id
-        self.eu_codes = set(self.env.ref("base.europe").country_ids.mapped("code"))
+        self.eu_codes = account._get_eu_country_codes()
 
     # --- inputs ------------------------------------------------------------
 

@@ -116,7 +116,10 @@ PRODUCT_KEYS = {
     "google_shopping_category",
     "is_included_for_export_feed",
 }
+# The shop's tax tariffs -> rates (percent). CCV takes them from the shop's country: Dutch
+# rates by default; a German shop (the suite's test company) passes GERMAN_TAX_TARIFFS.
 TAX_TARIFFS = {"normal": 21, "low a": 9, "low b": 9, "extra low": 6, "zero": 0}
+GERMAN_TAX_TARIFFS = {"normal": 19, "low a": 7, "low b": 7, "extra low": 7, "zero": 0}
 COMBINATION_KEYS = {
     "stock",
     "product_number",
@@ -131,6 +134,18 @@ COMBINATION_KEYS = {
     "delivery_default_text",
 }
 CENT = Decimal("0.01")
+# connector.account values of an account against the seeded emulator (scripts/demo.sh adds
+# provider, name and api_base_url). The seeded catalogue is DEMO-001..DEMO-010 (DEMO-010 has
+# the variants DEMO-010-S/M/L); one seeded order waits for payment (status 4, not paid).
+DEMO_ACCOUNT_VALUES = {
+    "ccv_public_key": "demo-public",
+    "ccv_secret_key": "demo-secret",
+    "ccv_shop_domain": "demo.ccvshop.nl",
+    "ccv_only_paid": True,
+    "ccv_paid_lookback_days": 14,
+    "import_statuses": "1,2",
+    "ccv_prices_include_tax": True,
+}
 
 
 def sign(public, secret, method, uri, body, x_date):
@@ -175,6 +190,7 @@ class CcvEmulator(Emulator):
         secret_key="demo-secret",
         resource_limit=(20, 200),
         total_limit=(50, 500),
+        tax_tariffs=None,
     ):
         super().__init__()
         self.public_key = public_key
@@ -184,6 +200,8 @@ class CcvEmulator(Emulator):
         self.total_limit = total_limit
         self._total = RateLimiter(*total_limit) if total_limit else None
         self.store_lock = threading.RLock()
+        #: tax tariff -> rate of this shop; shipping and payment costs use the normal rate
+        self.tax_tariffs = dict(tax_tariffs or TAX_TARIFFS)
         self.webshops = [{"id": 1, "name": "Demo webshop", "is_multishop_system": False}]
         self.packages = [{"id": 1, "name": "Standaard"}]
         self.orders = {}
@@ -326,7 +344,7 @@ class CcvEmulator(Emulator):
     # --- orders ---------------------------------------------------------------------
 
     def _order_view(self, request, order):
-        data = dict(order)
+        data = {k: v for k, v in order.items() if not k.startswith("_")}
         data["href"] = self._href(request, f"orders/{order['id']}")
         data["orderrows"] = {"href": self._href(request, f"orders/{order['id']}/orderrows")}
         return data
@@ -446,8 +464,8 @@ class CcvEmulator(Emulator):
                 return f"Required properties missing: {', '.join(missing)}."
             if "taxtariff" not in data and "vatrate" not in data:
                 return "Either taxtariff or vatrate must be set."
-        if "taxtariff" in data and data["taxtariff"] not in TAX_TARIFFS:
-            return f"taxtariff must be one of {', '.join(TAX_TARIFFS)}."
+        if "taxtariff" in data and data["taxtariff"] not in self.tax_tariffs:
+            return f"taxtariff must be one of {', '.join(self.tax_tariffs)}."
         if "package_id" in data and data["package_id"] not in {p["id"] for p in self.packages}:
             return "Unknown package_id."
         for key in ("price", "discount", "stock", "weight"):
@@ -459,7 +477,7 @@ class CcvEmulator(Emulator):
         for key, value in data.items():
             product["is_active" if key == "active" else key] = value
         if "taxtariff" in data:
-            product["vatrate"] = TAX_TARIFFS[data["taxtariff"]]
+            product["vatrate"] = self.tax_tariffs[data["taxtariff"]]
         product["modifydate"] = iso(datetime.now(UTC))
 
     @route("POST", f"{P}/products")
@@ -639,7 +657,7 @@ class CcvEmulator(Emulator):
             "shortdescription": "",
             "description": "",
             "taxtariff": "normal",
-            "vatrate": 21,
+            "vatrate": self.tax_tariffs["normal"],
             "price": price,
             "discount": 0,
             "stockenabled": True,
@@ -650,7 +668,7 @@ class CcvEmulator(Emulator):
         }
         product.update(extra)
         if "taxtariff" in extra:
-            product["vatrate"] = TAX_TARIFFS.get(extra["taxtariff"], 21)
+            product["vatrate"] = self.tax_tariffs.get(extra["taxtariff"], self.tax_tariffs["normal"])
         with self.store_lock:
             self.products[product_id] = product
         return product
@@ -691,8 +709,18 @@ class CcvEmulator(Emulator):
         currency="EUR",
         paymethod="ideal",
         completed=True,
+        paymethod_costs=0,
+        extra_payment_option_price=None,
+        extra_costs=0,
+        extra_costs_description="",
     ):
-        """Add an order; ``rows`` are (sku, count) or (sku, count, price, discount) tuples."""
+        """Add an order; ``rows`` are (sku, count) or (sku, count, price, discount) tuples.
+
+        ``shipping``, ``paymethod_costs``, ``extra_payment_option_price`` and ``extra_costs``
+        (negative: a reduction) are gross amounts taxed at the shop's normal rate; an order
+        excluding VAT (``incl=False``) shows them net.
+        """
+        normal = Decimal(str(self.tax_tariffs["normal"]))
         with self.store_lock:
             order_id = self._next_id("order", 10001)
             self.order_number += 1
@@ -712,9 +740,10 @@ class CcvEmulator(Emulator):
                 row[2] if len(row) > 2 else product["price"] + (combination or {}).get("netto_extra_price", 0)
             )
             discount = row[3] if len(row) > 3 else 0
-            tax = 0 if intra_community else product.get("vatrate", 21)
+            rate = product.get("vatrate", self.tax_tariffs["normal"])
+            tax = 0 if intra_community else rate
             if not incl:  # catalogue prices include VAT; an ex. VAT order shows them net
-                price = money(Decimal(str(price)) / (1 + Decimal(product.get("vatrate", 21)) / 100))
+                price = money(Decimal(str(price)) / (1 + Decimal(str(rate)) / 100))
             selling = money(Decimal(str(price)) - Decimal(str(discount)))
             total = money(Decimal(str(selling)) * Decimal(str(count)))
             order_rows.append(
@@ -749,15 +778,24 @@ class CcvEmulator(Emulator):
             )
         rows_total = sum(Decimal(str(r["total_price"])) for r in order_rows)
         discount_total = Decimal(str(coupon["amount"])) if coupon else Decimal(0)
-        ship_rate = Decimal(0) if intra_community else Decimal(21)
-        shipping = Decimal(str(shipping))
-        if not incl:
-            shipping = Decimal(str(money(shipping / (1 + Decimal(21) / 100))))
+        ship_rate = Decimal(0) if intra_community else normal
+
+        def charge(gross):
+            amount = Decimal(str(gross or 0))
+            return amount if incl else Decimal(str(money(amount / (1 + normal / 100))))
+
+        shipping = charge(shipping)
+        fees = {
+            "paymethod_costs": charge(paymethod_costs),
+            "extra_payment_option_price": charge(extra_payment_option_price),
+            "extra_costs": charge(extra_costs),
+        }
+        charges = shipping + sum(fees.values(), Decimal(0))
         tax_total = Decimal(0)
         for r in order_rows:
             rate, amount = Decimal(str(r["tax"])), Decimal(str(r["total_price"]))
             tax_total += amount * rate / (100 + rate) if incl else amount * rate / 100
-        tax_total += shipping * ship_rate / (100 + ship_rate) if incl else shipping * ship_rate / 100
+        tax_total += charges * ship_rate / (100 + ship_rate) if incl else charges * ship_rate / 100
         if discount_total and rows_total:
             share = discount_total / rows_total
             row_tax = sum(
@@ -770,7 +808,7 @@ class CcvEmulator(Emulator):
                 Decimal(0),
             )
             tax_total -= row_tax * share
-        total = rows_total + shipping - discount_total + (0 if incl else tax_total)
+        total = rows_total + charges - discount_total + (0 if incl else tax_total)
         order = {
             "id": order_id,
             "ordernumber_prefix": "WEB",
@@ -806,13 +844,15 @@ class CcvEmulator(Emulator):
             "currency": currency,
             "total_tax": money(tax_total),
             "total_weight": 0.5,
-            "extra_payment_option": None,
-            "extra_payment_option_price": None,
+            "extra_payment_option": "Verzekerd verzenden" if extra_payment_option_price else None,
+            "extra_payment_option_price": (
+                money(fees["extra_payment_option_price"]) if extra_payment_option_price else None
+            ),
             "extra_price": 0,
-            "paymethod_costs": 0,
+            "paymethod_costs": money(fees["paymethod_costs"]),
             "credit_point_discount": 0,
-            "extra_costs": 0,
-            "extra_costs_description": "",
+            "extra_costs": money(fees["extra_costs"]),
+            "extra_costs_description": extra_costs_description,
             "track_and_trace_code": None,
             "track_and_trace_carrier": None,
             "track_and_trace_deeplink": None,

@@ -29,6 +29,8 @@ from .base import Emulator, Response, main, route
 
 PARTNER_TOKEN = "mww-partner-demo"
 SHOP_TOKEN = "mww-shop-demo"
+#: path of the API root below the emulator's address: api_base_url = f"{url}{API_PATH}"
+API_PATH = "/v1/"
 V = r"/v(?:1|2-beta)"
 TZ = ZoneInfo("Europe/Amsterdam")
 LANGUAGES = {
@@ -78,8 +80,19 @@ class MijnWebwinkelEmulator(Emulator):
     name = "mijnwebwinkel"
     rate_limit = (20, 40)  # UNCONFIRMED numbers: the API rate limits per partner and store
 
-    def __init__(self, partner_token=PARTNER_TOKEN, shop_token=SHOP_TOKEN, prices_include_tax=True):
+    def __init__(
+        self,
+        partner_token=PARTNER_TOKEN,
+        shop_token=SHOP_TOKEN,
+        prices_include_tax=True,
+        region="NL",
+        vat_rate=21,
+    ):
+        """``region``/``vat_rate``: the shop's home country and standard VAT rate
+        (a Dutch shop by default; the Odoo tests run a German one at 19 %)."""
         super().__init__()
+        self.region = region
+        self.vat_rate = Decimal(vat_rate)
         self.partner_token = partner_token
         self.shop_token = shop_token
         self.store = {
@@ -93,7 +106,7 @@ class MijnWebwinkelEmulator(Emulator):
             "default_language": "nl_NL",
             "active_languages": ["nl_NL", "en_GB"],
             "available_business_models": "ALL",
-            "region_code": "NL",
+            "region_code": region,
         }
         self.orders = {}  # number (str) -> order
         self.articles = {}  # id (int) -> article
@@ -767,7 +780,9 @@ class MijnWebwinkelEmulator(Emulator):
         B2B intra-EU buyers with a VAT number get 0% (reverse charge), as the SPEC guide says.
         """
         when = when or _local_now()
-        reverse = bool(taxnumber) and (delivery or {}).get("country_code", country) != "NL" and bool(company)
+        reverse = (
+            bool(taxnumber) and (delivery or {}).get("country_code", country) != self.region and bool(company)
+        )
         orderlines, tax = [], {}
 
         def add_tax(rate, amount):
@@ -775,10 +790,10 @@ class MijnWebwinkelEmulator(Emulator):
 
         for sku, qty in lines:
             article, variant = self._sku_info(sku)
-            rate = Decimal("0") if reverse or not article["taxable"] else Decimal("21")
+            rate = Decimal("0") if reverse or not article["taxable"] else self.vat_rate
             unit_incl = Decimal(article["price"]["default"])
             if reverse:
-                unit_incl = (unit_incl / Decimal("1.21")).quantize(C2)
+                unit_incl = (unit_incl / (1 + self.vat_rate / 100)).quantize(C2)
             line_incl = unit_incl * qty
             line_excl = (line_incl / (1 + rate / 100)).quantize(C6)
             add_tax(rate, line_incl - line_excl)
@@ -819,7 +834,7 @@ class MijnWebwinkelEmulator(Emulator):
                     ],
                 }
             )
-        cost_rate = Decimal("0") if reverse else Decimal("21")
+        cost_rate = Decimal("0") if reverse else self.vat_rate
         for kind, amount, description in (
             ("shipping", shipping, "PostNL pakket"),
             ("payment", payment_costs, "Transactiekosten"),
@@ -827,7 +842,7 @@ class MijnWebwinkelEmulator(Emulator):
             if amount:
                 amount = Decimal(amount)
                 if reverse:
-                    amount = (amount / Decimal("1.21")).quantize(C2)
+                    amount = (amount / (1 + self.vat_rate / 100)).quantize(C2)
                 excl = (amount / (1 + cost_rate / 100)).quantize(C6)
                 add_tax(cost_rate, amount - excl)
                 orderlines.append(
@@ -1003,7 +1018,7 @@ class MijnWebwinkelEmulator(Emulator):
             email="inkoop@dehaan.de",
             name="Klaus Haan",
             company="De Haan GmbH",
-            taxnumber="DE123456789",
+            taxnumber="DE136695976",
             street="Hauptstrasse",
             number="5",
             zipcode="10115",
@@ -1040,7 +1055,7 @@ class MijnWebwinkelEmulator(Emulator):
             email="kees@voorbeeld.nl",
             name="Kees Bakker",
             company="Bakker Interieur BV",
-            taxnumber="NL123456789B01",
+            taxnumber="NL004495445B01",
             when=base + 6 * step,
         )
         self.add_order(
@@ -1104,6 +1119,27 @@ def _datetime(value):
 def _number_key(number):
     text = str(number)
     return (1, int(text[2:])) if text.startswith("T-") else (0, int(text))
+
+
+def _demo_list_ids():
+    """Ids of the seeded option lists (Maat, Kleur): the API cannot list them, the account names them."""
+    app = MijnWebwinkelEmulator()
+    app.seed_demo()
+    return ", ".join(str(i) for i in sorted(app.lists))
+
+
+#: connector.account values of a demo account against the seeded emulator (no api_base_url)
+DEMO_ACCOUNT_VALUES = {
+    "provider": "mijnwebwinkel",
+    "name": "Demo Webwinkel",
+    "mijnwebwinkel_partner_token": PARTNER_TOKEN,
+    "mijnwebwinkel_shop_token": SHOP_TOKEN,
+    "mijnwebwinkel_language": "nl_NL",
+    "mijnwebwinkel_list_ids": _demo_list_ids(),
+    "import_statuses": "paid,paid_collected",
+    "update_product_info": True,
+    "stock_managed_by_channel": True,
+}
 
 
 if __name__ == "__main__":
