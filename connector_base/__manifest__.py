@@ -32,6 +32,7 @@
         "views/connector_menus.xml",
         "views/product_views.xml",
         "views/connector_attribute_mapping_views.xml",
+        "views/connector_field_mapping_views.xml",
     ],
     "installable": True,
     "application": False,

@@ -195,6 +195,7 @@ class ChannelProduct:
     external_id: str = ""  # the channel's id, once bound
     weight: Decimal | None = None
     brand: str = ""
+    storefront: str = ""  # storefront or marketplace of the listing (catalogue import)
 
 
 @dataclass

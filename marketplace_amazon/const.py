@@ -51,8 +51,25 @@ DEFAULT_MARKETPLACE_ID = "A1PA6795UKMFR9"  # Amazon.de
 # Marketplaces whose prices (ItemPrice / proceeds ITEM) include VAT. North America adds
 # sales tax on top. Used when an order's totals do not tell it by themselves.
 TAX_INCLUDED_COUNTRIES = {
-    "DE", "FR", "IT", "ES", "NL", "BE", "PL", "SE", "IE", "GB", "TR", "AE", "SA", "EG", "IN",
-    "ZA", "JP", "AU", "SG",
+    "DE",
+    "FR",
+    "IT",
+    "ES",
+    "NL",
+    "BE",
+    "PL",
+    "SE",
+    "IE",
+    "GB",
+    "TR",
+    "AE",
+    "SA",
+    "EG",
+    "IN",
+    "ZA",
+    "JP",
+    "AU",
+    "SG",
 }
 
 # --- rate limits: operation -> (requests per second, burst) --------------------

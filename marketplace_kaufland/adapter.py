@@ -422,6 +422,13 @@ def bulk_results(response):
 # --- products (units = offers) -----------------------------------------------------------
 
 
+def sells_in(product, storefront):
+    """True when ``product``'s price is in the currency of ``storefront`` (no price: True)."""
+    if product.price is None:
+        return True
+    return (product.currency or const.DEFAULT_CURRENCY).upper() == storefront_currency(storefront)
+
+
 def price_cents(product, storefront):
     """Gross listing price in cents of the storefront's currency."""
     if product.price is None:

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import logging
 import time
-from urllib.parse import quote, urlencode, urljoin, urlsplit
+from urllib.parse import quote, urlencode, urljoin
 
 import requests
 
@@ -108,20 +108,22 @@ class KauflandClient(ChannelHttpClient):
         )
         return f"{message} ({details})" if details else str(message)
 
-    def _error_for(self, response, method, safe_url):
-        error = super()._error_for(response, method, safe_url)
-        if response.status_code == 403 and isinstance(error, ChannelAuthError):
-            try:
-                problem = (response.json() or {}).get("type")
-            except (ValueError, AttributeError):
-                problem = None
-            if problem and problem not in const.AUTH_PROBLEMS:
-                return ChannelRequestError(
-                    f"Kaufland refused {method} {urlsplit(safe_url).path} (403): {error.response_text}",
-                    status=403,
-                    response_text=error.response_text,
-                )
-        return error
+    def _is_auth_error(self, response):
+        """401, or a 403 whose problem type is about the keys or the signature.
+
+        Any other 403 (e.g. /problems/action-not-allowed on a unit already sent) is a
+        refused request, not a reason to doubt the credentials.
+        """
+        if response.status_code == 401:
+            return True
+        if response.status_code != 403:
+            return False
+        try:
+            data = response.json()
+        except ValueError:
+            return True
+        problem = data.get("type") if isinstance(data, dict) else None
+        return not problem or problem in const.AUTH_PROBLEMS
 
     def _auth_error_hint(self, response):
         return (
@@ -242,30 +244,36 @@ class KauflandClient(ChannelHttpClient):
     def push_stock(self, items, storefronts):
         """Set the amount of each item's offer, 150 offers per POST /units/bulk.
 
-        ``item.external_id`` (the bound id_unit) is trusted for the first
-        storefront; other storefronts have their own units, found by SKU/EAN.
+        An item belongs to its own storefront (``item.storefront``) or, without one, to
+        the first configured storefront: there ``item.external_id`` (the bound id_unit)
+        is trusted and a missing offer is an error. On the other storefronts the offer
+        is looked up by SKU/EAN and the amount follows where the seller offers the
+        product; where it is not offered there is nothing to update.
         """
         result = PushResult()
         primary = storefronts[0] if storefronts else None
         for storefront in storefronts:
             amounts, sku_of = {}, {}
             for item in items:
-                if item.storefront and item.storefront.lower() != storefront:
+                target = (item.storefront or "").lower()
+                if target and target != storefront:
                     continue
-                id_unit = item.external_id if storefront == primary and item.external_id else ""
+                own = target == storefront or (not target and storefront == primary)
+                id_unit = item.external_id if own and item.external_id else ""
                 id_unit = id_unit or self.find_unit_id(storefront, item.sku, item.ean)
                 if not id_unit:
-                    _add_error(
-                        result,
-                        item.sku,
-                        f"{storefront}: no Kaufland offer with offer id {item.sku}"
-                        + (f" or EAN {item.ean}" if item.ean else "")
-                        + "; create the offer first (export products).",
-                    )
+                    if own:
+                        _add_error(
+                            result,
+                            item.sku,
+                            f"{storefront}: no Kaufland offer with offer id {item.sku}"
+                            + (f" or EAN {item.ean}" if item.ean else "")
+                            + "; create the offer first (export products).",
+                        )
                     continue
                 amounts[str(id_unit)] = item.quantity
                 sku_of[str(id_unit)] = item.sku
-                if storefront == primary:
+                if own:
                     result.external_ids[item.sku] = str(id_unit)
             ids = list(amounts)
             for start in range(0, len(ids), const.BULK_MAX_UNITS):
@@ -292,6 +300,10 @@ class KauflandClient(ChannelHttpClient):
         primary = storefronts[0] if storefronts else None
         for product in products:
             for storefront in storefronts:
+                if storefront != primary and not adapter.sells_in(product, storefront):
+                    # e.g. a EUR price and the cz storefront (CZK): that offer is priced
+                    # in the Seller Portal; its stock still follows.
+                    continue
                 try:
                     id_unit = self._push_product(product, storefront, primary, update, handling_time)
                 except (ChannelDataError, ChannelRequestError) as exc:
@@ -370,17 +382,18 @@ class KauflandClient(ChannelHttpClient):
         return ids
 
     def cancel_units(self, id_order, unit_ids, reason=None):
-        """PATCH /order-units/{id}/cancel for the given units not cancelled yet."""
+        """PATCH /order-units/{id}/cancel for the given units that can still be cancelled
+        (not cancelled, sent or returned yet)."""
         payload = self.get_order_payload(id_order)
-        done = {
+        open_units = {
             str(u.get("id_order_unit"))
             for u in payload.get("order_units") or ()
-            if u.get("status") == "cancelled"
+            if u.get("status") in const.CANCELLABLE_STATUSES
         }
         body = adapter.cancel_body(reason)
         cancelled = []
         for id_unit in unit_ids:
-            if str(id_unit) in done:
+            if str(id_unit) not in open_units:
                 continue
             self.request("PATCH", const.PATH_UNIT_CANCEL.format(id_order_unit=id_unit), json_body=body)
             cancelled.append(str(id_unit))

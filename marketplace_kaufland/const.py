@@ -79,6 +79,8 @@ DEFAULT_IMPORT_STATUSES = ["need_to_be_sent"]
 # import status any more.
 CANCELLED_STATUSES = ("cancelled", "returned", "returned_paid")
 STATUS_TO_SHIP = "need_to_be_sent"
+# Units the seller may still cancel (PATCH /order-units/{id}/cancel; others answer 403).
+CANCELLABLE_STATUSES = ("need_to_be_sent", "open")
 # Order status = the most advanced status of the units still alive.
 ORDER_STATUS_PRIORITY = (
     "need_to_be_sent",

@@ -6,6 +6,8 @@ from . import (
     connector_account_import,
     connector_account_vat,
     connector_attribute_mapping,
+    connector_field_mapping,
+    connector_field_mapping_preview,
     connector_mapping,
     connector_order,
     connector_product_binding,

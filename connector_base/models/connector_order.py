@@ -189,7 +189,7 @@ class ConnectorOrder(models.Model):
                         payload_id=self.id,
                     )
                     return _("Cancelled in the channel.")
-                builder = OrderBuilder(account, channel_order)
+                builder = OrderBuilder(account, channel_order, raw_payload=self.payload)
                 order = builder.build()
         except ChannelRetryableError as exc:
             raise RetryableJobError(str(exc), seconds=int(exc.retry_after or 60)) from exc

@@ -16,11 +16,12 @@ MAX_QTY = Decimal("1000000")
 
 
 class OrderBuilder:
-    def __init__(self, account, order):
+    def __init__(self, account, order, raw_payload=None):
         self.account = account
         self.env = account.env
         self.company = account.company_id
         self.order = order
+        self.raw_payload = raw_payload  # the channel's payload, read by the field mappings
         self.warnings = []
         self.partners = PartnerResolver(account, self.warnings)
         self.taxes = TaxResolver(account, self.warnings)
@@ -227,6 +228,7 @@ class OrderBuilder:
             vals["carrier_id"] = carrier.id
         if order.note:
             vals["note"] = clean_text(order.note, 2000)
+        account._apply_field_mappings(self, vals, (customer, invoice, delivery), matches)
         sale = self.env["sale.order"].with_company(self.company).create(vals)
         self.check_amounts(sale, currency)
         account._finalize_sale_order(sale, order, payment)

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
+from odoo.addons.connector_base.exceptions import ChannelRequestError
 from odoo.addons.connector_base.schema import ChannelDataError
 from odoo.exceptions import UserError, ValidationError
 
@@ -124,7 +125,11 @@ class ConnectorAccount(models.Model):
     def _confirm_shipment(self, shipment):
         if self.provider != "kaufland":
             return super()._confirm_shipment(shipment)
-        return self._kaufland_client().confirm_shipment(shipment)
+        try:
+            return self._kaufland_client().confirm_shipment(shipment)
+        except ChannelDataError as exc:
+            # nothing was sent (no carrier code or tracking number): a refusal for the log
+            raise ChannelRequestError(str(exc)) from exc
 
     def _cancel_order_lines(self, order_external_id, line_external_ids, reason):
         if self.provider != "kaufland":

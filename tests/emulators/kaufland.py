@@ -31,6 +31,14 @@ V2 = r"(?:/v2)?"
 DEMO_CLIENT_KEY = "d3m0c1i3nt0000000000000000000001"  # 32 characters, like a real key
 DEMO_SECRET_KEY = "b3575f222f7b768c25160b879699118b331c6883dd6010864b7ead130be77cd5"  # docs' example
 TIMESTAMP_TOLERANCE = 300  # UNCONFIRMED
+# connector.account values of an account against the seeded emulator (scripts/demo.sh adds
+# provider, name and api_base_url). The seeded orders are on de, at and cz (CZK).
+DEMO_ACCOUNT_VALUES = {
+    "kaufland_client_key": DEMO_CLIENT_KEY,
+    "kaufland_secret_key": DEMO_SECRET_KEY,
+    "kaufland_storefronts": "de,at,cz",
+    "kaufland_handling_time": 1,
+}
 STOREFRONTS = ("de", "cz", "sk", "pl", "at", "fr", "it")
 CURRENCY = {"cz": "CZK", "pl": "PLN"}
 LOCALES = ("de-DE", "cs-CZ", "sk-SK", "en-US", "zh-CN", "de-AT", "pl-PL", "fr-FR", "it-IT")
