@@ -230,6 +230,7 @@ class ChannelShipment:
     """A done delivery to report to the channel."""
 
     order_external_id: str
+    storefront: str = ""  # marketplace / storefront of the order, where the channel needs it
     carrier_code: str = ""  # channel's carrier code, from the shipping mapping
     carrier_name: str = ""
     tracking_numbers: list[str] = field(default_factory=list)

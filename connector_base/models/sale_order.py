@@ -11,6 +11,9 @@ class SaleOrder(models.Model):
         "connector.account", string="Channel", readonly=True, copy=False, index="btree_not_null"
     )
     connector_external_id = fields.Char(string="Channel order id", readonly=True, copy=False)
+    connector_storefront = fields.Char(
+        string="Storefront", readonly=True, copy=False, help="Storefront or marketplace of the channel order."
+    )
     connector_vat_case = fields.Selection(CASES, string="VAT evaluation", readonly=True, copy=False)
     connector_vat_reason = fields.Char(string="VAT reason", readonly=True, copy=False)
     connector_revenue_account_id = fields.Many2one(

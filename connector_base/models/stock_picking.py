@@ -90,6 +90,7 @@ class StockPicking(models.Model):
             tracking_url = url if url and not url.startswith("[") else ""
         return ChannelShipment(
             order_external_id=order.connector_external_id,
+            storefront=order.connector_storefront or "",
             carrier_code=(mapping.channel_carrier_code if mapping else "") or (carrier.name or ""),
             carrier_name=carrier.name or "",
             tracking_numbers=tracking,

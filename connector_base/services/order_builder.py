@@ -211,6 +211,7 @@ class OrderBuilder:
             "date_order": order.created_at or fields.Datetime.now(),
             "connector_account_id": account.id,
             "connector_external_id": order.external_id,
+            "connector_storefront": clean_text(order.storefront, 64) or False,
             "connector_vat_case": decision.case,
             "connector_vat_reason": decision.reason,
             "connector_revenue_account_id": decision.rule.revenue_account_id.id if decision.rule else False,

@@ -334,7 +334,10 @@ class EmulatorServer:
         return f"http://{host}:{port}"
 
     def start(self):
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name=self.app.name, daemon=True)
+        self.app.public_url = self.url  # for links the emulator hands out (report downloads)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=self.app.name, daemon=True
+        )
         self.thread.start()
         return self
 
