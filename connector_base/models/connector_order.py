@@ -50,7 +50,7 @@ class ConnectorOrder(models.Model):
     payload = fields.Json(string="Raw payload", readonly=True, copy=False)
     payload_hash = fields.Char(readonly=True, copy=False)
     payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
-    state = fields.Selection(STATES, default="pending", required=True, index=True, tracking=True)
+    state = fields.Selection(STATES, default="pending", required=True, index=True)
     message = fields.Text(string="Reason", readonly=True, help="Why the order needs attention.")
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null", copy=False)
     imported_at = fields.Datetime(readonly=True, copy=False)
@@ -175,7 +175,7 @@ class ConnectorOrder(models.Model):
 
     def _import_sale_order(self):
         account = self.account_id
-        self.attempts += 1
+        attempts = self.attempts + 1
         try:
             with self.env.cr.savepoint():
                 channel_order = account._parse_order(self.payload)
@@ -194,7 +194,7 @@ class ConnectorOrder(models.Model):
         except ChannelRetryableError as exc:
             raise RetryableJobError(str(exc), seconds=int(exc.retry_after or 60)) from exc
         except (ChannelDataError, ChannelError, UserError, ValidationError) as exc:
-            return self._park(str(exc.args[0] if exc.args else exc))
+            return self._park(str(exc.args[0] if exc.args else exc), attempts=attempts)
         except psycopg2.errors.UniqueViolation:
             # the same order was committed by a concurrent import
             existing = self.env["sale.order"].search(
@@ -209,13 +209,14 @@ class ConnectorOrder(models.Model):
             raise  # serialization failures and the like: queue_job retries
         except Exception as exc:
             _logger.exception("Unexpected error importing %s", self.reference)
-            return self._park(_("Unexpected error: %s", exc))
+            return self._park(_("Unexpected error: %s", exc), attempts=attempts)
         vals = {
             "state": "done",
             "sale_order_id": order.id,
             "imported_at": fields.Datetime.now(),
             "message": "\n".join(builder.warnings) or False,
             "update_pending": False,
+            "attempts": attempts,
         }
         self.write(vals)
         if self.activity_ids:
@@ -231,9 +232,12 @@ class ConnectorOrder(models.Model):
         )
         return _("Imported as %s.", order.name)
 
-    def _park(self, reason):
+    def _park(self, reason, attempts=None):
         """Put the order in *needs attention* with the reason; tell the responsible."""
-        self.write({"state": "attention", "message": reason})
+        vals = {"state": "attention", "message": reason}
+        if attempts is not None:
+            vals["attempts"] = attempts
+        self.write(vals)
         account = self.account_id
         account._log("order", "error", reason, reference=self.reference, payload_id=self.id)
         user = account.responsible_user_id
