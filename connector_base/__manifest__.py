@@ -33,6 +33,7 @@
         "views/product_views.xml",
         "views/connector_attribute_mapping_views.xml",
         "views/connector_field_mapping_views.xml",
+        "views/connector_listing_views.xml",
     ],
     "installable": True,
     "application": False,

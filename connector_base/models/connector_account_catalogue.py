@@ -1,0 +1,787 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Catalogue import: the channel's existing listings meet Odoo's products.
+
+:meth:`_import_catalogue` reads every listing through the provider hook
+``_fetch_catalogue`` and, in chunks of :data:`CATALOGUE_CHUNK` listings with a
+constant number of grouped queries per chunk, looks each one up by SKU
+(``default_code``), then EAN (``barcode``), then an existing binding of the
+account. A unique match is bound (``connector.product.binding`` with the
+channel's id, SKU and storefront); the Odoo product itself is never changed.
+
+Ambiguities are never resolved by the import: a SKU or EAN that several Odoo
+products carry, a listing whose SKU and EAN point at different products, a SKU
+already bound to another product, a product already bound to another listing
+of the same storefront. Such listings get state *conflict* with the reason and
+no binding change. What a person decided (a listing bound by hand) stays as it
+is on the next import.
+
+Every listing is stored as a ``connector.listing`` row, so unmatched ones can
+be bound by hand or turned into products (simple, or one template with
+variants per parent SKU through the account's attribute mapping). Re-running
+the import writes nothing when nothing changed; listings the channel no longer
+has are marked *gone*, never deleted.
+"""
+
+import logging
+from collections import Counter, defaultdict
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+from ..exceptions import ChannelError
+
+_logger = logging.getLogger(__name__)
+
+CATALOGUE_CHUNK = 200
+
+
+class ConnectorAccount(models.Model):
+    _inherit = "connector.account"
+
+    catalogue_auto_create = fields.Boolean(
+        string="Create missing products",
+        help="Catalogue import: create an Odoo product for every channel listing "
+        "no product matches (variants grouped by parent SKU). Off: such listings "
+        "wait in Channel listings to bind.",
+    )
+    last_catalogue_import_at = fields.Datetime(string="Last catalogue import", copy=False, readonly=True)
+    listing_ids = fields.One2many("connector.listing", "account_id")
+    listing_todo_count = fields.Integer(compute="_compute_listing_todo_count")
+
+    # === COMPUTE METHODS === #
+
+    def _compute_listing_todo_count(self):
+        counts = dict(
+            self.env["connector.listing"]._read_group(
+                [("account_id", "in", self.ids), ("state", "in", ("unmatched", "conflict"))],
+                ["account_id"],
+                ["__count"],
+            )
+        )
+        for account in self:
+            account.listing_todo_count = counts.get(account, 0)
+
+    # === ACTION METHODS === #
+
+    def action_import_catalogue(self):
+        """Read the channel's listings now and bind them to Odoo's products."""
+        self.ensure_one()
+        try:
+            stats = self._import_catalogue()
+        except ChannelError as exc:
+            return self._notify(_("Catalogue import failed"), str(exc), "danger")
+        return self._notify(
+            _("Catalogue imported"),
+            self._catalogue_summary(stats),
+            "warning" if stats["conflict"] or stats["unmatched"] else "success",
+        )
+
+    def action_view_listings_to_bind(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("connector_base.action_connector_listing")
+        action["domain"] = [("account_id", "=", self.id)]
+        return action
+
+    # === BUSINESS METHODS: IMPORT === #
+
+    @api.model
+    def _cron_import_catalogue(self):
+        """Scheduled catalogue import of every active account (cron inactive by default)."""
+        accounts = self.search([("provider", "!=", "none")])
+        for done, account in enumerate(accounts, start=1):
+            try:
+                account._import_catalogue()
+            except ChannelError as exc:
+                _logger.warning("Catalogue import of %s failed: %s", account.display_name, exc)
+            self.env["ir.cron"]._commit_progress(1, remaining=len(accounts) - done)
+
+    def _import_catalogue(self):
+        """Fetch every listing of the channel, store and bind them.
+
+        Listings that were not fetched are only marked *gone* after the whole
+        catalogue was read: a failed fetch changes nothing.
+
+        :return: Counter with bound, unmatched, conflict, gone, created,
+            new_bindings, skipped
+        :raise ChannelError: when the channel could not be read (logged)
+        """
+        self.ensure_one()
+        account = self.sudo()
+        try:
+            fetched = list(account._fetch_catalogue())
+        except ChannelError as exc:
+            account._log("catalogue", "error", _("Catalogue import failed: %s", exc))
+            raise
+        stats = Counter(bound=0, unmatched=0, conflict=0, gone=0, created=0, new_bindings=0, skipped=0)
+        items, twice = {}, []
+        for product in fetched:
+            key = account._catalogue_key(product)
+            if key is None:
+                stats["skipped"] += 1
+                continue
+            if key in items and items[key].sku != product.sku:
+                twice.append(f"{key[2]} ({items[key].sku} / {product.sku})")
+            items[key] = product  # the channel listed it twice: the last one counts
+        if twice:
+            account._log(
+                "catalogue",
+                "warning",
+                _(
+                    "The channel gives the same listing id to several SKUs; only the last one is "
+                    "imported: %s",
+                    ", ".join(twice[:20]),
+                ),
+            )
+        run_ids = {(key[0], key[2]) for key in items if key[1] == "id"}
+        Listing = self.env["connector.listing"].sudo()
+        seen = Listing
+        pending = list(items.items())
+        for start in range(0, len(pending), CATALOGUE_CHUNK):
+            seen |= account._import_catalogue_chunk(pending[start : start + CATALOGUE_CHUNK], run_ids, stats)
+        gone = Listing.search(
+            [("account_id", "=", account.id), ("state", "!=", "gone"), ("id", "not in", seen.ids)]
+        )
+        if gone:
+            gone.write(
+                {
+                    "state": "gone",
+                    "reason": _(
+                        "Not in the channel's catalogue any more (import of %s). "
+                        "The binding, if any, is kept.",
+                        fields.Datetime.to_string(fields.Datetime.now()),
+                    ),
+                }
+            )
+        stats["gone"] = len(gone)
+        if account.catalogue_auto_create:
+            todo = seen.filtered(lambda listing: listing.state == "unmatched")
+            if todo:
+                created = todo._create_products(tolerant=True)
+                stats["created"] = len(created)
+                stats["unmatched"] -= len(todo.filtered(lambda listing: listing.state == "bound"))
+                stats["bound"] += len(todo.filtered(lambda listing: listing.state == "bound"))
+        account.write({"last_catalogue_import_at": fields.Datetime.now()})
+        account._log(
+            "catalogue",
+            "warning" if stats["conflict"] else "done",
+            account._catalogue_summary(stats),
+        )
+        return stats
+
+    def _catalogue_summary(self, stats):
+        return _(
+            "%(total)s listings: %(bound)s bound (%(new)s new), %(unmatched)s to bind, "
+            "%(conflict)s in conflict, %(gone)s gone, %(created)s products created.",
+            total=stats["bound"] + stats["unmatched"] + stats["conflict"],
+            bound=stats["bound"],
+            new=stats["new_bindings"],
+            unmatched=stats["unmatched"],
+            conflict=stats["conflict"],
+            gone=stats["gone"],
+            created=stats["created"],
+        )
+
+    @staticmethod
+    def _catalogue_key(product):
+        """(storefront, 'id'|'sku', value) identifying a listing, or None without id and SKU."""
+        storefront = (getattr(product, "storefront", "") or "").strip()
+        if product.external_id:
+            return (storefront, "id", str(product.external_id))
+        if product.sku:
+            return (storefront, "sku", product.sku)
+        return None
+
+    def _import_catalogue_chunk(self, items, run_ids, stats):
+        """Match, bind and store one chunk of ``(key, ChannelProduct)``.
+
+        Queries per chunk: products by SKU, products by EAN, the account's
+        bindings touching these listings, the stored listings; then one write
+        per changed listing or binding.
+
+        :param run_ids: {(storefront, external id)} of every listing of this import
+        :return: the connector.listing records of the chunk
+        """
+        self.ensure_one()
+        Product = self.env["product.product"].with_company(self.company_id)
+        Binding = self.env["connector.product.binding"].sudo()
+        Listing = self.env["connector.listing"].sudo()
+        skus = {p.sku for _k, p in items if p.sku}
+        eans = {p.ean for _k, p in items if p.ean}
+        ext_ids = {key[2] for key, _p in items if key[1] == "id"}
+        company = Domain("company_id", "in", [self.company_id.id, False])
+        by_sku, by_ean = defaultdict(lambda: Product), defaultdict(lambda: Product)
+        if skus:
+            for product in Product.search(Domain("default_code", "in", list(skus)) & company):
+                by_sku[product.default_code] |= product
+        if eans:
+            for product in Product.search(Domain("barcode", "in", list(eans)) & company):
+                by_ean[product.barcode] |= product
+        matched_ids = {pid for group in (by_sku, by_ean) for records in group.values() for pid in records.ids}
+        index = _BindingIndex()
+        touching = Domain.FALSE
+        if ext_ids:
+            touching |= Domain("external_id", "in", list(ext_ids))
+        if skus:
+            touching |= Domain("external_sku", "in", list(skus))
+        if matched_ids:
+            touching |= Domain("product_id", "in", list(matched_ids))
+        if not touching.is_false():
+            for binding in Binding.search(Domain("account_id", "=", self.id) & touching):
+                index.add(binding)
+        stored = {}
+        listing_domain = Domain.FALSE
+        if ext_ids:
+            listing_domain |= Domain("external_id", "in", list(ext_ids))
+        sku_only = {key[2] for key, _p in items if key[1] == "sku"}
+        if sku_only:
+            listing_domain |= Domain("external_id", "=", False) & Domain("sku", "in", list(sku_only))
+        if not listing_domain.is_false():
+            for listing in Listing.search(Domain("account_id", "=", self.id) & listing_domain):
+                kind, value = ("id", listing.external_id) if listing.external_id else ("sku", listing.sku)
+                stored[(listing.storefront or "", kind, value)] = listing
+
+        result = Listing
+        to_create = []
+        for key, channel_product in items:
+            listing = stored.get(key)
+            vals = self._catalogue_listing_vals(channel_product, key[0])
+            vals.update(
+                self._catalogue_decide(channel_product, key, listing, by_sku, by_ean, index, run_ids, stats)
+            )
+            stats[vals["state"]] += 1
+            if listing:
+                if listing._listing_vals_differ(vals):
+                    listing.write(vals)
+                result |= listing
+            else:
+                to_create.append(dict(vals, account_id=self.id))
+        if to_create:
+            result |= Listing.create(to_create)
+        return result
+
+    def _catalogue_listing_vals(self, product, storefront):
+        """What the channel says about one listing, as connector.listing values."""
+        return {
+            "external_id": product.external_id or False,
+            "sku": product.sku or False,
+            "ean": product.ean or False,
+            "title": product.name or False,
+            "price": float(product.price) if product.price is not None else 0.0,
+            "price_includes_tax": bool(product.price_includes_tax),
+            "tax_rate": float(product.tax_rate) if product.tax_rate is not None else 0.0,
+            "currency": product.currency or False,
+            "quantity": float(product.quantity) if product.quantity is not None else 0.0,
+            "parent_sku": product.parent_sku or False,
+            "attributes": dict(product.attributes) if product.attributes else False,
+            "storefront": storefront or False,
+        }
+
+    def _catalogue_decide(self, product, key, listing, by_sku, by_ean, index, run_ids, stats):
+        """State, reason, product and binding of one listing; binds when the match is unique.
+
+        :return: connector.listing values (state, reason, match_method, product_id, binding_id)
+        """
+        storefront, sku, ean = key[0], product.sku, product.ean
+        ext = key[2] if key[1] == "id" else ""
+        own = index.own(storefront, ext, sku)
+        if listing and listing.match_method == "manual" and listing.binding_id and listing.binding_id == own:
+            # a person bound it: the import keeps that decision
+            return {
+                "state": "bound",
+                "reason": listing.reason,
+                "match_method": "manual",
+                "product_id": own.product_id.id,
+                "binding_id": own.id,
+            }
+
+        def conflict(reason, proposed=None):
+            return {
+                "state": "conflict",
+                "reason": reason,
+                "match_method": False,
+                "product_id": proposed.id if proposed else False,
+                "binding_id": own.id if own else False,
+            }
+
+        no_product = self.env["product.product"]
+        sku_products = by_sku.get(sku, no_product) if sku else no_product
+        ean_products = by_ean.get(ean, no_product) if ean else no_product
+        if len(sku_products) > 1:
+            return conflict(
+                _(
+                    "SKU %(sku)s is the internal reference of %(count)s products: %(names)s. "
+                    "Make the internal references unique, or bind the listing by hand.",
+                    sku=sku,
+                    count=len(sku_products),
+                    names=_names(sku_products),
+                )
+            )
+        if len(ean_products) > 1:
+            return conflict(
+                _(
+                    "EAN %(ean)s is the barcode of %(count)s products: %(names)s. "
+                    "Make the barcodes unique, or bind the listing by hand.",
+                    ean=ean,
+                    count=len(ean_products),
+                    names=_names(ean_products),
+                )
+            )
+        if sku_products and ean_products and sku_products != ean_products:
+            return conflict(
+                _(
+                    "The listing matches two products: SKU %(sku)s is %(by_sku)s, "
+                    "EAN %(ean)s is %(by_ean)s. Correct the product data, or bind the listing by hand.",
+                    sku=sku,
+                    by_sku=sku_products.display_name,
+                    ean=ean,
+                    by_ean=ean_products.display_name,
+                )
+            )
+        match, method = (sku_products, "sku") if sku_products else (ean_products, "ean")
+        if not match and own:
+            match, method = own.product_id, "binding"
+        if not match:
+            return {
+                "state": "unmatched",
+                "reason": _(
+                    "No Odoo product has SKU %(sku)s or EAN %(ean)s.", sku=sku or "-", ean=ean or "-"
+                ),
+                "match_method": False,
+                "product_id": listing.product_id.id if listing and listing.state == "unmatched" else False,
+                "binding_id": False,
+            }
+        if own and own.product_id != match:
+            return conflict(
+                _(
+                    "This listing is bound to %(bound)s, but its %(how)s now designates %(match)s. "
+                    "Correct the product data, or delete the binding and import again.",
+                    bound=own.product_id.display_name,
+                    how=_("SKU") if method == "sku" else _("EAN"),
+                    match=match.display_name,
+                ),
+                match,
+            )
+        other = index.sku_bound_elsewhere(storefront, sku, match)
+        if other:
+            return conflict(
+                _(
+                    "SKU %(sku)s is already bound to another product, %(other)s; the listing matches "
+                    "%(match)s. Delete the wrong binding or bind the listing by hand.",
+                    sku=sku,
+                    other=_names(other.product_id),
+                    match=match.display_name,
+                ),
+                match,
+            )
+        binding = own or index.of_product(storefront, match)
+        if binding and binding.external_id and ext and binding.external_id != ext:
+            if (storefront, binding.external_id) in run_ids:
+                return conflict(
+                    _(
+                        "%(product)s is already bound to another listing of this channel "
+                        "(id %(other)s, SKU %(sku)s). One product, one listing per storefront: "
+                        "bind this one to another product or remove the duplicate listing.",
+                        product=match.display_name,
+                        other=binding.external_id,
+                        sku=binding.external_sku or "-",
+                    ),
+                    match,
+                )
+        binding = self._catalogue_write_binding(binding, match, storefront, ext, sku, index, stats)
+        return {
+            "state": "bound",
+            "reason": self._catalogue_bound_reason(method, sku, ean, match),
+            "match_method": method,
+            "product_id": match.id,
+            "binding_id": binding.id,
+        }
+
+    def _catalogue_bound_reason(self, method, sku, ean, product):
+        if method == "sku":
+            return _("Matched by SKU %s.", sku)
+        if method == "ean":
+            if sku and sku != product.default_code:
+                return _(
+                    "Matched by EAN %(ean)s (the channel's SKU %(sku)s differs from the internal reference).",
+                    ean=ean,
+                    sku=sku,
+                )
+            return _("Matched by EAN %s.", ean)
+        return _("Matched by its existing binding.")
+
+    def _catalogue_write_binding(self, binding, product, storefront, ext, sku, index, stats):
+        """Create or complete the binding of a matched listing (write only what changed)."""
+        Binding = self.env["connector.product.binding"].sudo()
+        vals = {"external_id": ext or False, "external_sku": sku or False, "storefront": storefront or False}
+        if binding:
+            changes = {
+                name: value
+                for name, value in vals.items()
+                if value and (binding[name] or False) != value
+                # an id the export learnt is not erased by a listing without one
+            }
+            if changes:
+                binding.write(changes)
+                index.add(binding)
+            return binding
+        binding = Binding.create(dict(vals, account_id=self.id, product_id=product.id))
+        stats["new_bindings"] += 1
+        index.add(binding)
+        return binding
+
+    # === BUSINESS METHODS: BY HAND === #
+
+    def _catalogue_bind_by_hand(self, listing, product):
+        """Bind ``listing`` to ``product`` as a person chose it.
+
+        :raise UserError: when the product or the SKU is bound to another listing
+        """
+        self.ensure_one()
+        Binding = self.env["connector.product.binding"].sudo()
+        storefront = listing.storefront or False
+        domain = Domain("account_id", "=", self.id) & Domain("storefront", "=", storefront)
+        own = listing.binding_id.exists()
+        if not own and listing.external_id:
+            own = Binding.search(domain & Domain("external_id", "=", listing.external_id), limit=1)
+        if not own and listing.sku:
+            own = Binding.search(
+                domain & Domain("external_sku", "=", listing.sku) & Domain("external_id", "=", False), limit=1
+            )
+        taken = Binding.search(
+            domain & Domain("product_id", "=", product.id) & Domain("id", "not in", own.ids)
+        )
+        if taken:
+            # Bound by an earlier export or import without a channel id: adopt it.
+            if taken.external_id and taken.external_id != listing.external_id:
+                raise UserError(
+                    _(
+                        "%(product)s is already bound to another listing of %(account)s "
+                        "(id %(other)s, SKU %(sku)s). Delete that binding first.",
+                        product=product.display_name,
+                        account=self.display_name,
+                        other=taken.external_id,
+                        sku=taken.external_sku or "-",
+                    )
+                )
+            if own:
+                own.unlink()
+            own = taken
+        if listing.sku:
+            other = Binding.search(
+                domain
+                & Domain("external_sku", "=", listing.sku)
+                & Domain("product_id", "!=", product.id)
+                & Domain("id", "not in", own.ids)
+            )
+            if other:
+                raise UserError(
+                    _(
+                        "SKU %(sku)s is already bound to %(other)s. Delete that binding first.",
+                        sku=listing.sku,
+                        other=_names(other.product_id),
+                    )
+                )
+        vals = {
+            "product_id": product.id,
+            "external_id": listing.external_id or False,
+            "external_sku": listing.sku or False,
+            "storefront": storefront,
+        }
+        if own:
+            own.write({k: v for k, v in vals.items() if (own[k].id if k == "product_id" else own[k]) != v})
+        else:
+            own = Binding.create(dict(vals, account_id=self.id))
+        listing.sudo().write(
+            {
+                "state": "bound",
+                "match_method": "manual",
+                "product_id": product.id,
+                "binding_id": own.id,
+                "reason": _("Bound by hand by %s.", self.env.user.name),
+            }
+        )
+        return own
+
+    def _catalogue_bind_created(self, listing, product):
+        """Bind a listing to the product just created from it."""
+        self.ensure_one()
+        storefront = listing.storefront or ""
+        existing = (
+            self.env["connector.product.binding"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "=", self.id),
+                    ("product_id", "=", product.id),
+                    ("storefront", "=", storefront or False),
+                ],
+                limit=1,
+            )
+        )
+        binding = self._catalogue_write_binding(
+            existing,
+            product,
+            storefront,
+            listing.external_id or "",
+            listing.sku or "",
+            _BindingIndex(),
+            Counter(),
+        )
+        listing.sudo().write(
+            {
+                "state": "bound",
+                "match_method": "created",
+                "product_id": product.id,
+                "binding_id": binding.id,
+                "reason": _("Product created from this listing."),
+            }
+        )
+        return binding
+
+    # === BUSINESS METHODS: PRODUCT CREATION === #
+
+    def _catalogue_product_values(self, listing):
+        """Sales price (as Odoo stores it: tax excluded unless the tax includes it) and taxes."""
+        self.ensure_one()
+        company = self.company_id
+        taxes = company.account_sale_tax_id
+        default_rate = sum(taxes.filtered(lambda t: t.amount_type == "percent").mapped("amount"))
+        if listing.tax_rate and abs(default_rate - listing.tax_rate) > 1e-6:
+            same_rate = self.env["account.tax"].search(
+                [
+                    *self.env["account.tax"]._check_company_domain(company),
+                    ("type_tax_use", "=", "sale"),
+                    ("amount_type", "=", "percent"),
+                    ("amount", "=", listing.tax_rate),
+                    ("price_include", "=", bool(taxes.price_include) if taxes else False),
+                ],
+                limit=1,
+            )
+            taxes = same_rate or taxes
+        price = listing.price or 0.0
+        if price and listing.price_includes_tax and not any(taxes.mapped("price_include")):
+            rate = listing.tax_rate or sum(
+                taxes.filtered(lambda t: t.amount_type == "percent").mapped("amount")
+            )
+            price = price / (1.0 + rate / 100.0)
+        currency = company.currency_id
+        return {
+            "list_price": currency.round(price),
+            "taxes_id": [Command.set(taxes.ids)],
+            "is_storable": True,
+            "sale_ok": True,
+        }
+
+    def _catalogue_create_simple_product(self, listing):
+        self.ensure_one()
+        Product = self.env["product.product"].with_company(self.company_id)
+        product = Product.create(
+            {
+                "name": listing.title or listing.sku or listing.external_id,
+                "default_code": listing.sku or False,
+                "barcode": listing.ean or False,
+                **self._catalogue_product_values(listing),
+            }
+        )
+        self._catalogue_bind_created(listing, product)
+        return product
+
+    def _catalogue_attribute(self, name, mapped):
+        """The Odoo attribute of a channel attribute name: the mapping, else one of that name.
+
+        An attribute found or created by name is added to the account's mapping,
+        so the product export sends it back under the channel's name.
+        """
+        attribute = mapped.get(name.strip().lower())
+        if attribute:
+            if attribute.create_variant == "no_variant":
+                raise UserError(
+                    _(
+                        "The channel attribute %(name)s is mapped to %(attribute)s, which creates no "
+                        "variants. Map it to an attribute that creates variants.",
+                        name=name,
+                        attribute=attribute.display_name,
+                    )
+                )
+            return attribute
+        Attribute = self.env["product.attribute"]
+        attribute = Attribute.search(
+            [("name", "=ilike", name.strip()), ("create_variant", "!=", "no_variant")], limit=1
+        )
+        if not attribute:
+            attribute = Attribute.create({"name": name.strip(), "create_variant": "always"})
+        self.env["connector.attribute.mapping"].sudo().create(
+            {"account_id": self.id, "kind": "attribute", "attribute_id": attribute.id, "channel_name": name}
+        )
+        mapped[name.strip().lower()] = attribute
+        return attribute
+
+    def _catalogue_create_variants(self, parent_sku, listings):
+        """One template with variants for the listings of ``parent_sku``, each bound to its variant.
+
+        An existing template with this parent SKU is completed (missing values
+        added) rather than duplicated. Variants Odoo generates for combinations
+        the channel does not have are archived on a new template.
+        """
+        self.ensure_one()
+        mapped = {
+            m.channel_name.strip().lower(): m.attribute_id
+            for m in self.attribute_mapping_ids
+            if m.kind == "attribute" and m.attribute_id
+        }
+        names = []
+        for listing in listings:
+            names.extend(name for name in listing.attributes if name not in names)
+        attributes = {name: self._catalogue_attribute(name, mapped) for name in names}
+        Value = self.env["product.attribute.value"]
+        values = defaultdict(dict)  # channel name -> channel value -> product.attribute.value
+        for listing in listings:
+            for name, text in listing.attributes.items():
+                text = str(text).strip()
+                if text in values[name]:
+                    continue
+                attribute = attributes[name]
+                value = attribute.value_ids.filtered(lambda v, t=text: v.name.strip().lower() == t.lower())[
+                    :1
+                ]
+                values[name][text] = value or Value.create({"attribute_id": attribute.id, "name": text})
+        Template = self.env["product.template"].with_company(self.company_id)
+        template = Template.search(
+            [("connector_parent_sku", "=", parent_sku), ("company_id", "in", [self.company_id.id, False])],
+            limit=1,
+        )
+        first = listings.sorted(lambda x: (x.price or 0.0, x.id))[:1]
+        is_new = not template
+        if is_new:
+            template = Template.create(
+                {
+                    "name": first.title or parent_sku,
+                    "connector_parent_sku": parent_sku,
+                    **self._catalogue_product_values(first),
+                    "attribute_line_ids": [
+                        Command.create(
+                            {
+                                "attribute_id": attributes[name].id,
+                                "value_ids": [Command.set([v.id for v in values[name].values()])],
+                            }
+                        )
+                        for name in names
+                    ],
+                }
+            )
+        else:
+            commands = []
+            for name in names:
+                line = template.attribute_line_ids.filtered(lambda x, a=attributes[name]: x.attribute_id == a)
+                new_values = [v.id for v in values[name].values()]
+                if line:
+                    commands.append(
+                        Command.update(line.id, {"value_ids": [Command.link(v) for v in new_values]})
+                    )
+                else:
+                    commands.append(
+                        Command.create(
+                            {"attribute_id": attributes[name].id, "value_ids": [Command.set(new_values)]}
+                        )
+                    )
+            template.write({"attribute_line_ids": commands})
+        by_combination = {
+            frozenset(variant.product_template_attribute_value_ids.product_attribute_value_id.ids): variant
+            for variant in template.product_variant_ids
+        }
+        used = self.env["product.product"]
+        for listing in listings:
+            combination = frozenset(
+                values[name][str(text).strip()].id for name, text in listing.attributes.items()
+            )
+            variant = by_combination.get(combination)
+            if not variant:
+                listing.sudo().write(
+                    {
+                        "reason": _(
+                            "No variant of %(template)s has exactly the attributes %(attributes)s: "
+                            "every listing of parent %(parent)s needs a value for %(names)s.",
+                            template=template.display_name,
+                            attributes=listing.attributes_text,
+                            parent=parent_sku,
+                            names=", ".join(names),
+                        )
+                    }
+                )
+                continue
+            updates = {}
+            if listing.sku and not variant.default_code:
+                updates["default_code"] = listing.sku
+            if listing.ean and not variant.barcode:
+                updates["barcode"] = listing.ean
+            if updates:
+                variant.write(updates)
+            self._catalogue_bind_created(listing, variant)
+            used |= variant
+        if is_new:
+            (template.product_variant_ids - used).write({"active": False})
+        return used
+
+
+class _BindingIndex:
+    """The account's bindings of one chunk, by channel id, SKU and product (per storefront)."""
+
+    def __init__(self):
+        self.by_ext = {}
+        self.by_sku = defaultdict(set)
+        self.by_product = {}
+        self.records = {}
+
+    def add(self, binding):
+        storefront = binding.storefront or ""
+        self.records[binding.id] = binding
+        for mapping in (self.by_ext, self.by_product):
+            for key in [k for k, v in mapping.items() if v == binding.id]:
+                del mapping[key]
+        for ids in self.by_sku.values():
+            ids.discard(binding.id)
+        if binding.external_id:
+            self.by_ext[(storefront, binding.external_id)] = binding.id
+        if binding.external_sku:
+            self.by_sku[(storefront, binding.external_sku)].add(binding.id)
+        self.by_product[(storefront, binding.product_id.id)] = binding.id
+
+    def _get(self, binding_id):
+        return self.records[binding_id] if binding_id else None
+
+    def own(self, storefront, ext, sku):
+        """The binding of this listing: same channel id, else same SKU without another id."""
+        if ext and (storefront, ext) in self.by_ext:
+            return self._get(self.by_ext[(storefront, ext)])
+        for binding_id in sorted(self.by_sku.get((storefront, sku), ())) if sku else ():
+            binding = self.records[binding_id]
+            if not binding.external_id or binding.external_id == ext:
+                return binding
+        return None
+
+    def sku_bound_elsewhere(self, storefront, sku, product):
+        """Bindings of ``sku`` on this storefront to another product than ``product``."""
+        if not sku:
+            return None
+        others = [
+            self.records[i]
+            for i in self.by_sku.get((storefront, sku), ())
+            if self.records[i].product_id != product
+        ]
+        if not others:
+            return None
+        result = others[0]
+        for binding in others[1:]:
+            result |= binding
+        return result
+
+    def of_product(self, storefront, product):
+        return self._get(self.by_product.get((storefront, product.id)))
+
+
+def _names(records, limit=5):
+    names = records[:limit].mapped("display_name")
+    if len(records) > limit:
+        names.append("...")
+    return ", ".join(names)

@@ -1,0 +1,81 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Catalogue import end to end: the shop's CCV products (GET /products, signed HTTP to the
+emulator) are bound to Odoo's products; one unknown product is created in Odoo from its
+listing; the stock push then reaches exactly the bound products."""
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import CcvCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCcvCatalogue(CcvCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Product = cls.env["product.product"]
+        base = {"is_storable": True, "taxes_id": [Command.set(cls.tax_19.ids)], "list_price": 30.0}
+        cls.lamp = Product.create(dict(base, name="Lamp", default_code="ODOO-LAMP", barcode="4012345000017"))
+        cls.dups = Product.create(
+            [
+                dict(base, name="Bag red", default_code="CCV-BAG"),
+                dict(base, name="Bag blue", default_code="CCV-BAG"),
+            ]
+        )
+        cls.env["stock.quant"]._update_available_quantity(cls.lamp, cls.warehouse.lot_stock_id, 4)
+
+    def setUp(self):
+        super().setUp()
+        emu = self.emulator
+        self.lamp_item = emu.add_product("CCV-LAMP", "Stehlampe", 39.99, ean=self.lamp.barcode, stock=2)
+        self.bag_item = emu.add_product("CCV-BAG", "Tasche", 14.99, ean="4012345000024", stock=9)
+        self.new_item = emu.add_product("CCV-NEW", "Kerze", 11.90, ean="4012345000031", stock=3)
+
+    def listing(self, sku):
+        return self.env["connector.listing"].search([("account_id", "=", self.account.id), ("sku", "=", sku)])
+
+    def item(self, sku):
+        return next(p for p in self.emulator.products.values() if p["productnumber"] == sku)
+
+    def test_import_binds_products_and_stock_reaches_them(self):
+        stats = self.account._import_catalogue()
+        self.assertEqual((stats["bound"], stats["unmatched"], stats["conflict"]), (4, 1, 1))
+        for sku, product in (
+            ("SHIRT-1", self.product_shirt),
+            ("MUG-1", self.product_mug),
+            ("BOOK-1", self.product_book),
+            ("CCV-LAMP", self.lamp),
+        ):
+            listing = self.listing(sku)
+            self.assertEqual((listing.state, listing.product_id), ("bound", product), sku)
+            self.assertEqual(listing.binding_id.external_id, str(self.item(sku)["id"]))
+            self.assertEqual(listing.binding_id.external_sku, sku)
+        self.assertEqual(self.listing("CCV-LAMP").match_method, "ean")
+        self.assertEqual(self.lamp.default_code, "ODOO-LAMP")
+        self.assertEqual(self.listing("CCV-BAG").state, "conflict")
+        new = self.listing("CCV-NEW")
+        self.assertEqual((new.state, new.title, new.ean), ("unmatched", "Kerze", "4012345000031"))
+
+        # one click: the Odoo product, bound to the CCV product
+        new.action_create_product()
+        self.assertEqual(new.state, "bound")
+        self.assertEqual((new.product_id.default_code, new.product_id.barcode), ("CCV-NEW", "4012345000031"))
+        self.assertEqual(new.binding_id.external_id, str(self.new_item["id"]))
+
+        bindings = self.env["connector.product.binding"].search([("account_id", "=", self.account.id)])
+        products = self.env["product.product"].search_count([])
+        self.account._import_catalogue()
+        self.assertEqual(
+            self.env["connector.product.binding"].search([("account_id", "=", self.account.id)]), bindings
+        )
+        self.assertEqual(self.env["product.product"].search_count([]), products)
+
+        self.emulator.reset_log()
+        self.assertEqual(self.account._export_stock(), 5)
+        stock = {
+            sku: self.item(sku)["stock"] for sku in ("SHIRT-1", "MUG-1", "BOOK-1", "CCV-LAMP", "CCV-NEW")
+        }
+        self.assertEqual(stock, {"SHIRT-1": 50, "MUG-1": 20, "BOOK-1": 5, "CCV-LAMP": 4, "CCV-NEW": 0})
+        self.assertEqual(self.item("CCV-BAG")["stock"], 9)
+        self.assertFalse(self.received("PATCH", rf"/products/{self.bag_item['id']}"))
