@@ -307,6 +307,9 @@ def _coerce(type_, value, name):
     if "bool" in text:
         if isinstance(value, str):
             return value.strip().lower() in ("1", "true", "yes", "y")
+        if isinstance(value, dict | list):
+            # not a flag: {"a": 1} must not turn into e.g. "cancelled"
+            raise ChannelDataError(f"{name}: expected true or false, got {type(value).__name__}")
         return bool(value)
     if text == "<class 'str'>" or text == "str":
         if isinstance(value, dict | list):

@@ -21,21 +21,49 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) if "__file__"
 if ROOT not in sys.path:
     sys.path.append(ROOT)
 
-LABELS = {"kaufland": "Kaufland DE", "amazon": "Amazon EU", "ccv": "CCV webshop", "mijnwebwinkel": "MijnWebwinkel"}
+LABELS = {
+    "kaufland": "Kaufland DE",
+    "amazon": "Amazon EU",
+    "ccv": "CCV webshop",
+    "mijnwebwinkel": "MijnWebwinkel",
+}
+
+
+def fallback_account_values(provider, module):
+    """Account values for an emulator module without ``DEMO_ACCOUNT_VALUES``,
+    taken from the credentials that emulator accepts."""
+    if provider == "amazon":
+        return {
+            "amazon_lwa_client_id": module.LWA_CLIENT_ID,
+            "amazon_lwa_client_secret": module.LWA_CLIENT_SECRET,
+            "amazon_refresh_token": module.REFRESH_TOKEN,
+            "amazon_seller_id": module.SELLER_ID,
+            "amazon_region": "eu",
+            "amazon_marketplace_ids": ",".join((module.DE, module.FR, module.NL, module.BE)),
+        }
+    return {}
 
 
 def setup_company():
     company = env.ref("base.main_company")
     germany = env.ref("base.de")
     if company.country_id != germany:
-        company.write({
-            "name": "Demo Handel GmbH", "country_id": germany.id, "street": "Hafenstraße 1",
-            "zip": "20457", "city": "Hamburg", "vat": "DE123456788", "email": "shop@demo-handel.example",
-        })
+        company.write(
+            {
+                "name": "Demo Handel GmbH",
+                "country_id": germany.id,
+                "street": "Hafenstraße 1",
+                "zip": "20457",
+                "city": "Hamburg",
+                "vat": "DE123456788",
+                "email": "shop@demo-handel.example",
+            }
+        )
     if company.chart_template != "de_skr03":
         env["account.chart.template"].try_loading("de_skr03", company=company, install_demo=False)
-    if not env["account.fiscal.position"].search_count([("company_id", "=", company.id),
-                                                         ("name", "=like", "OSS B2C %")]):
+    if not env["account.fiscal.position"].search_count(
+        [("company_id", "=", company.id), ("name", "=like", "OSS B2C %")]
+    ):
         company.with_company(company)._map_eu_taxes()
     for code in ("CZK", "PLN", "GBP"):
         env["res.currency"].with_context(active_test=False).search([("name", "=", code)]).active = True
@@ -48,7 +76,7 @@ def import_catalogue(account, warehouse):
     Product = env["product.product"]
     try:
         listings = list(account._fetch_catalogue())
-    except Exception as exc:  # noqa: BLE001 - the demo goes on without this catalogue
+    except Exception as exc:
         _logger.warning("catalogue of %s not read: %s", account.display_name, exc)
         return
     variants = {}
@@ -58,11 +86,17 @@ def import_catalogue(account, warehouse):
             continue
         if not item.sku or Product.search_count([("default_code", "=", item.sku)]):
             continue
-        product = Product.create({
-            "name": item.name or item.sku, "default_code": item.sku,
-            "barcode": item.ean if item.ean and not Product.search_count([("barcode", "=", item.ean)]) else False,
-            "list_price": float(item.price or 10), "is_storable": True,
-        })
+        product = Product.create(
+            {
+                "name": item.name or item.sku,
+                "default_code": item.sku,
+                "barcode": item.ean
+                if item.ean and not Product.search_count([("barcode", "=", item.ean)])
+                else False,
+                "list_price": float(item.price or 10),
+                "is_storable": True,
+            }
+        )
         env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 25)
     for parent_sku, items in variants.items():
         if Product.search_count([("default_code", "in", [i.sku for i in items])]):
@@ -70,55 +104,117 @@ def import_catalogue(account, warehouse):
         lines = {}
         for item in items:
             for name, value in item.attributes.items():
-                attribute = env["product.attribute"].search([("name", "=", name)], limit=1) or \
-                    env["product.attribute"].create({"name": name})
-                val = attribute.value_ids.filtered(lambda v, value=value: v.name == value) or \
-                    env["product.attribute.value"].create({"name": value, "attribute_id": attribute.id})
+                attribute = env["product.attribute"].search([("name", "=", name)], limit=1) or env[
+                    "product.attribute"
+                ].create({"name": name})
+                val = attribute.value_ids.filtered(lambda v, value=value: v.name == value) or env[
+                    "product.attribute.value"
+                ].create({"name": value, "attribute_id": attribute.id})
                 lines.setdefault(attribute, env["product.attribute.value"])
                 lines[attribute] |= val
-        template = env["product.template"].create({
-            "name": items[0].name or parent_sku, "is_storable": True,
-            "list_price": float(items[0].price or 20),
-            "attribute_line_ids": [Command.create({"attribute_id": a.id, "value_ids": [Command.set(v.ids)]})
-                                   for a, v in lines.items()],
-        })
+        template = env["product.template"].create(
+            {
+                "name": items[0].name or parent_sku,
+                "is_storable": True,
+                "list_price": float(items[0].price or 20),
+                "attribute_line_ids": [
+                    Command.create({"attribute_id": a.id, "value_ids": [Command.set(v.ids)]})
+                    for a, v in lines.items()
+                ],
+            }
+        )
         for item in items:
             variant = template.product_variant_ids.filtered(
-                lambda p, item=item: set(p.product_template_attribute_value_ids.mapped("name"))
-                == set(item.attributes.values()))[:1]
+                lambda p, item=item: (
+                    set(p.product_template_attribute_value_ids.mapped("name"))
+                    == set(item.attributes.values())
+                )
+            )[:1]
             if variant:
                 variant.write({"default_code": item.sku, "barcode": item.ean or False})
                 env["stock.quant"]._update_available_quantity(variant, warehouse.lot_stock_id, 10)
+
+
+def forget_previous_run(account):
+    """The emulators start afresh on every run and hand out the same order ids again:
+    keep the earlier run's orders (their ids get a ``#n`` suffix), close what was left
+    open, and read the channel from the start again."""
+    env.flush_all()
+    env.cr.execute(
+        """UPDATE connector_order SET external_id = external_id || '#' || id,
+                  state = CASE WHEN state IN ('pending', 'attention') THEN 'ignored' ELSE state END
+            WHERE account_id = %s AND external_id NOT LIKE '%%#%%'""",
+        [account.id],
+    )
+    env.cr.execute(
+        """UPDATE sale_order SET connector_external_id = connector_external_id || '#' || id
+            WHERE connector_account_id = %s AND connector_external_id NOT LIKE '%%#%%'""",
+        [account.id],
+    )
+    env.invalidate_all()
+    account.write({"order_watermark": False, "last_error": False})
 
 
 def setup_accounts(company):
     warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
     emulators = dict(e.split("=", 1) for e in os.environ.get("DEMO_EMULATORS", "").split(",") if "=" in e)
     providers = dict(env["connector.account"]._fields["provider"].selection)
+    accounts = env["connector.account"]
+    if "vies" in emulators:
+        env["ir.config_parameter"].set_param(
+            "connector_base.vies_wsdl_url", emulators["vies"] + "/taxation_customs/vies/checkVatService.wsdl"
+        )
     for provider, url in emulators.items():
         if provider not in providers:
             continue
         module = importlib.import_module(f"tests.emulators.{provider}")
-        values = dict(getattr(module, "DEMO_ACCOUNT_VALUES", {}))
-        account = env["connector.account"].with_context(active_test=False).search(
-            [("provider", "=", provider), ("company_id", "=", company.id)], limit=1)
+        values = dict(
+            getattr(module, "DEMO_ACCOUNT_VALUES", None) or fallback_account_values(provider, module)
+        )
+        account = (
+            env["connector.account"]
+            .with_context(active_test=False)
+            .search([("provider", "=", provider), ("company_id", "=", company.id)], limit=1)
+        )
         vals = {
-            "name": LABELS.get(provider, provider), "provider": provider, "company_id": company.id,
-            "warehouse_id": warehouse.id, "api_base_url": url, "active": True,
-            "import_since": datetime.now() - timedelta(days=60), "order_type": "order",
+            "name": LABELS.get(provider, provider),
+            "provider": provider,
+            "company_id": company.id,
+            "warehouse_id": warehouse.id,
+            "api_base_url": url,
+            "active": True,
+            "import_since": datetime.now() - timedelta(days=60),
+            "order_type": "order",
+            "user_id": env.ref("base.user_admin").id,
             **values,
         }
         if account:
             account.write({k: v for k, v in vals.items() if k not in ("import_since",)})
+            forget_previous_run(account)
         else:
             account = env["connector.account"].create(vals)
         import_catalogue(account, warehouse)
+        accounts |= account
         print(f"  {account.display_name}: {url}")
+    return accounts
+
+
+def first_sync(accounts):
+    """Fetch the seeded orders now: the job runner imports them as soon as Odoo starts."""
+    for account in accounts:
+        try:
+            with env.cr.savepoint():
+                result = account.action_sync_orders()
+            print(f"  {account.display_name}: {result['params']['message']}")
+        except Exception as exc:
+            print(f"  {account.display_name}: first sync failed: {exc}")
 
 
 company = setup_company()
-setup_accounts(company)
+demo_accounts = setup_accounts(company)
 cron = env.ref("connector_base.ir_cron_connector_sync_orders")
 cron.write({"interval_number": 1, "interval_type": "minutes", "nextcall": datetime.now(), "active": True})
+env.cr.commit()
+first_sync(demo_accounts)
 env.cr.commit()
 print("demo configured")

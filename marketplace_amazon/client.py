@@ -450,7 +450,15 @@ class AmazonClient:
                 raise ChannelRequestError(
                     f"Amazon refused the request while {what} ({status}): {message}", status=status
                 ) from None
-            except _Transient as exc:
+            except (_Transient, httpx.TimeoutException, httpx.TransportError) as exc:
+                # httpx errors: the library downloads report documents with its own client
+                if not isinstance(exc, _Transient):
+                    kind = (
+                        "no answer within the timeout"
+                        if isinstance(exc, httpx.TimeoutException)
+                        else "connection failed"
+                    )
+                    exc = _Transient(f"{kind} ({type(exc).__name__})")
                 wait = self._backoff(attempt)
                 if attempt >= self.max_retries:
                     raise ChannelRetryableError(
@@ -706,6 +714,12 @@ class AmazonClient:
         document = response.payload.get("document")
         if isinstance(document, bytes):
             document = document.decode("utf-8", "replace")
+        if isinstance(document, str) and document.lstrip().startswith(("<?xml", "<Error>")):
+            # The library returns the storage's error page (expired link, denied) as the document.
+            raise ChannelRetryableError(
+                "Amazon's report document could not be downloaded (the link was refused). "
+                "It will be tried again later."
+            )
         if not isinstance(document, str):
             raise ChannelRetryableError(
                 "Amazon's report document could not be read. It will be tried again later."
@@ -805,7 +819,17 @@ class AmazonClient:
         in time does not stop the import: those orders come without a billing address.
         """
         channels = ["MFN", "AFN"] if import_fba else ["MFN"]
-        payloads = list(self.iter_orders(since, statuses, channels))
+        wanted = {const.STATUS_2026_TO_V0.get(s, s) for s in statuses or ()}
+        fetch_statuses = list(statuses or ())
+        if import_fba and wanted and "Shipped" not in wanted:
+            # Amazon ships FBA orders within hours: most are Shipped when a sync sees them.
+            # One search asks for both; merchant orders keep the account's statuses.
+            fetch_statuses.append("Shipped")
+        payloads = [
+            p
+            for p in self.iter_orders(since, fetch_statuses, channels)
+            if not wanted or _is_fba(p) or _status_of(p) in wanted
+        ]
         billing = {}
         merchant = [p for p in payloads if not _is_fba(p)]
         if billing_addresses and merchant:
@@ -911,6 +935,14 @@ def _is_fba(payload):
     if "orderId" in payload:
         return (payload.get("fulfillment") or {}).get("fulfilledBy") == "AMAZON"
     return (payload.get("order") or {}).get("FulfillmentChannel") == "AFN"
+
+
+def _status_of(payload):
+    """v0 spelling of a raw order's status (Unshipped, Shipped...)."""
+    if "orderId" in payload:
+        status = (payload.get("fulfillment") or {}).get("fulfillmentStatus") or ""
+        return const.STATUS_2026_TO_V0.get(status, status)
+    return (payload.get("order") or {}).get("OrderStatus") or ""
 
 
 def _error_facts(exc, last_status=None):

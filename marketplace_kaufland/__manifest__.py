@@ -12,6 +12,11 @@
     "data": [
         "views/connector_account_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "marketplace_kaufland/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

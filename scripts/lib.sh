@@ -37,6 +37,15 @@ ensure_postgres() {
   fi
 }
 
+# Headless Chromium for Odoo's browser tests (HttpCase.start_tour): Debian's package.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+    || command -v google-chrome >/dev/null 2>&1 && return 0
+  log "installing Chromium (headless browser for the UI tests)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+}
+
 # Sets ODOO_SRC (source tree) and PY (its Python), in the order of the README:
 # $ODOO_SRC, /opt/odoo-19.0, else a shallow clone of upstream Odoo 19.0.
 find_odoo() {

@@ -6,6 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 setup_all
 ensure_base_template
+ensure_chromium   # browser tests (HttpCase tours)
 
 # Template with the suite installed, keyed on the addons' sources: a rerun
 # without changes to them skips the install.
@@ -32,4 +33,5 @@ cd "$ROOT"
 if [ $# -eq 0 ]; then
   set -- $(echo "$SUITE_MODULES" | tr ',' ' ') tests
 fi
-"$PY" -m pytest --odoo-config="$CONF" --odoo-database="$TEST_DB" "$@"
+# --odoo-http: pytest-odoo starts Odoo's HTTP server (random port) for HttpCase tests.
+"$PY" -m pytest --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http "$@"

@@ -5,37 +5,27 @@ the LWA token endpoint on one local port.
 """
 
 import logging
-import os
 import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-import odoo.addons
-
-# connector_base imports queue_job, which needs base_sparse_field from Odoo's own
-# addons directory; put it on the path when tests/conftest.py has not (yet).
-for _odoo_dir in list(odoo.__path__):
-    _addons = os.path.join(os.path.dirname(_odoo_dir), "addons")
-    if os.path.isdir(os.path.join(_addons, "base_sparse_field")) and _addons not in odoo.addons.__path__:
-        odoo.addons.__path__.append(_addons)
-
-from odoo.addons.connector_base.exceptions import (  # noqa: E402
+from odoo.addons.connector_base.exceptions import (
     ChannelAuthError,
     ChannelRequestError,
     ChannelRetryableError,
 )
-from odoo.addons.connector_base.schema import (  # noqa: E402
+from odoo.addons.connector_base.schema import (
     ChannelDataError,
     ChannelProduct,
     ChannelShipment,
     ShipmentLine,
     StockItem,
 )
-from odoo.addons.marketplace_amazon import adapter, const  # noqa: E402
-from odoo.addons.marketplace_amazon.client import AmazonClient, RateLimiter, clear_token_cache  # noqa: E402
-from tests.emulators.amazon import (  # noqa: E402
+from odoo.addons.marketplace_amazon import adapter, const
+from odoo.addons.marketplace_amazon.client import AmazonClient, RateLimiter, clear_token_cache
+from tests.emulators.amazon import (
     BE,
     DE,
     FR,
@@ -47,7 +37,7 @@ from tests.emulators.amazon import (  # noqa: E402
     AmazonEmulator,
     ean13,
 )
-from tests.emulators.base import EmulatorServer  # noqa: E402
+from tests.emulators.base import EmulatorServer
 
 SINCE = datetime.utcnow() - timedelta(days=3)
 # Purchase and change time of the business order (recent: order reports cover the last 30 days).
@@ -68,7 +58,6 @@ def _fresh_tokens():
 def emulator():
     app = AmazonEmulator()
     server = EmulatorServer(app).start()
-    app.public_url = server.url
     app.url = server.url
     yield app
     server.stop()
@@ -751,6 +740,7 @@ def test_confirm_shipment(emulator):
     client = make_client(emulator, marketplaces=[DE, FR])
     shipment = ChannelShipment(
         order_external_id=order_id,
+        storefront=DE,
         carrier_code="",
         carrier_name="Spedition Maier",
         tracking_numbers=["JJD0001"],
@@ -758,8 +748,8 @@ def test_confirm_shipment(emulator):
         lines=[ShipmentLine("DEMO-003", 2, "11111111111111")],
     )
     assert client.ship(shipment) is True
-    # Two marketplaces configured: the order's marketplace is read first.
-    assert emulator.requests_to("GET", f"/orders/2026-01-01/orders/{order_id}")
+    # The order's marketplace comes with the shipment (sale.order.connector_storefront).
+    assert not emulator.requests_to("GET", f"/orders/2026-01-01/orders/{order_id}")
     [(shipped_id, body)] = emulator.shipments
     assert shipped_id == order_id and body["marketplaceId"] == DE
     package = body["packageDetail"]
@@ -771,7 +761,10 @@ def test_confirm_shipment(emulator):
     shipment.lines = [ShipmentLine("DEMO-004", 1, "22222222222222")]
     shipment.tracking_numbers = ["JJD0002"]
     shipment.carrier_code, shipment.carrier_name = "DHL", ""
+    shipment.storefront = ""
     client.ship(shipment)
+    # Without it (and two marketplaces configured) the order's marketplace is read first.
+    assert emulator.requests_to("GET", f"/orders/2026-01-01/orders/{order_id}")
     assert emulator.orders[order_id]["status"] == "SHIPPED"
     assert "carrierName" not in emulator.shipments[1][1]["packageDetail"]
     with pytest.raises(ChannelRequestError, match="cannot be shipped"):

@@ -27,14 +27,14 @@ class ConnectorAccount(models.Model):
 
     # === IDENTITY === #
     name = fields.Char(required=True, help="Name of the shop, as you want to see it in Odoo.")
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, help="Order of the accounts in lists and on the dashboard.")
     provider = fields.Selection(
         selection=[("none", "No channel")],
         default="none",
         required=True,
         help="The sales channel this account connects to.",
     )
-    active = fields.Boolean(default=True)
+    active = fields.Boolean(default=True, help="Archived accounts are neither synchronized nor shown.")
     state = fields.Selection(
         [("draft", "Not connected"), ("connected", "Connected"), ("error", "Error")],
         default="draft",
@@ -42,14 +42,24 @@ class ConnectorAccount(models.Model):
         copy=False,
         tracking=True,
         readonly=True,
+        help="Connected: the last connection test or synchronization worked. Error: the channel "
+        "refused the credentials; fix them and click Test connection.",
     )
-    last_error = fields.Text(copy=False, readonly=True)
+    last_error = fields.Text(
+        copy=False,
+        readonly=True,
+        help="The last problem met with this channel. Cleared by the next successful sync or test.",
+    )
     api_base_url = fields.Char(
         string="API URL override",
         help="Leave empty to use the channel's production API. Set it to use a sandbox or a local emulator.",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The company that sells in this shop: orders, customers and stock belong to it.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     warehouse_id = fields.Many2one(
@@ -60,7 +70,12 @@ class ConnectorAccount(models.Model):
         ),
         help="Orders ship from this warehouse; its stock is what the channel sees.",
     )
-    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        check_company=True,
+        help="Sales team of the imported orders, e.g. one team per channel for your sales reports.",
+    )
     user_id = fields.Many2one("res.users", string="Salesperson", help="Salesperson set on imported orders.")
     responsible_user_id = fields.Many2one(
         "res.users",
@@ -77,10 +92,27 @@ class ConnectorAccount(models.Model):
     )
 
     # === FLOWS === #
-    import_orders = fields.Boolean(default=True, string="Import orders")
-    export_stock = fields.Boolean(default=True, string="Export stock")
-    export_products = fields.Boolean(default=False, string="Export products")
-    confirm_shipments = fields.Boolean(default=True, string="Confirm shipments")
+    import_orders = fields.Boolean(
+        default=True,
+        string="Import orders",
+        help="Fetch new and changed orders from the channel every few minutes (Settings > Sales).",
+    )
+    export_stock = fields.Boolean(
+        default=True,
+        string="Export stock",
+        help="Send the available quantity of every listed product to the channel when it changes.",
+    )
+    export_products = fields.Boolean(
+        default=False,
+        string="Export products",
+        help="Create the selected Odoo products in the channel (and update them, if you allow it below).",
+    )
+    confirm_shipments = fields.Boolean(
+        default=True,
+        string="Confirm shipments",
+        help="When the delivery of an imported order is done, tell the channel the carrier and "
+        "tracking number, so the buyer is informed.",
+    )
 
     # === ORDER IMPORT === #
     import_statuses = fields.Char(
@@ -134,6 +166,9 @@ class ConnectorAccount(models.Model):
         [("park", "Park the order for a person"), ("fallback", "Use the fallback product")],
         default="park",
         required=True,
+        string="Unknown products",
+        help="When an order line's SKU or EAN matches no Odoo product: park the order in "
+        "Needs attention until you create or link the product, or book the line on the fallback product.",
     )
     fallback_product_id = fields.Many2one(
         "product.product",
@@ -158,8 +193,17 @@ class ConnectorAccount(models.Model):
         check_company=True,
         help="Product of extra charges the buyer paid (payment costs, gift wrapping).",
     )
-    payment_mapping_ids = fields.One2many("connector.payment.mapping", "account_id")
-    shipping_mapping_ids = fields.One2many("connector.shipping.mapping", "account_id")
+    payment_mapping_ids = fields.One2many(
+        "connector.payment.mapping",
+        "account_id",
+        help="Channel payment method codes and the payment terms (and receivable accounts) they get in Odoo.",
+    )
+    shipping_mapping_ids = fields.One2many(
+        "connector.shipping.mapping",
+        "account_id",
+        help="Channel shipping method codes and the Odoo carriers they get (and the carrier code "
+        "sent back with shipments).",
+    )
 
     # === STOCK AND PRODUCTS === #
     stock_mode = fields.Selection(
@@ -196,16 +240,39 @@ class ConnectorAccount(models.Model):
         default=True,
         help="Send product prices with tax included (consumer prices).",
     )
-    binding_ids = fields.One2many("connector.product.binding", "account_id")
+    binding_ids = fields.One2many(
+        "connector.product.binding", "account_id", help="Which Odoo product is which listing in the channel."
+    )
 
     # === STATUS === #
-    last_sync_at = fields.Datetime(string="Last order sync", copy=False, readonly=True)
-    last_success_at = fields.Datetime(string="Last successful sync", copy=False, readonly=True)
-    last_stock_push_at = fields.Datetime(copy=False, readonly=True)
+    last_sync_at = fields.Datetime(
+        string="Last order sync",
+        copy=False,
+        readonly=True,
+        help="When Odoo last asked the channel for orders, whether it worked or not.",
+    )
+    last_success_at = fields.Datetime(
+        string="Last successful sync",
+        copy=False,
+        readonly=True,
+        help="When Odoo last read the channel's orders without an error.",
+    )
+    last_stock_push_at = fields.Datetime(
+        string="Last stock export",
+        copy=False,
+        readonly=True,
+        help="When quantities were last sent to the channel.",
+    )
     order_ids = fields.One2many("connector.order", "account_id")
-    order_count = fields.Integer(compute="_compute_order_stats")
-    attention_count = fields.Integer(compute="_compute_order_stats")
-    today_count = fields.Integer(compute="_compute_order_stats")
+    order_count = fields.Integer(compute="_compute_order_stats", help="Channel orders fetched.")
+    attention_count = fields.Integer(
+        compute="_compute_order_stats", help="Orders that could not be imported and wait for a person."
+    )
+    today_count = fields.Integer(compute="_compute_order_stats", help="Orders imported today.")
+    pending_count = fields.Integer(
+        compute="_compute_order_stats",
+        help="Orders fetched and waiting for the job queue to import them.",
+    )
 
     _name_company_uniq = models.Constraint(
         "UNIQUE(provider, name, company_id)",
@@ -238,6 +305,7 @@ class ConnectorAccount(models.Model):
         for account in self:
             account.order_count = sum(c for (aid, _s), c in groups.items() if aid == account.id)
             account.attention_count = groups.get((account.id, "attention"), 0)
+            account.pending_count = groups.get((account.id, "pending"), 0)
             account.today_count = todays.get(account, 0)
 
     # === CRUD === #
@@ -275,14 +343,22 @@ class ConnectorAccount(models.Model):
             stats = self._sync_orders()
         except ChannelError as exc:
             return self._notify(_("Synchronization failed"), str(exc), "danger")
-        return self._notify(
+        action = self._notify(
             _("Synchronization done"),
             _(
                 "%(fetched)s orders fetched: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.",
                 **stats,
+            )
+            + (
+                " " + _("They are imported in the background: see To import.")
+                if stats["new"] or stats["changed"]
+                else ""
             ),
             "success",
         )
+        # reload the view behind the notification: its counters move
+        action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return action
 
     def action_export_stock(self):
         self.ensure_one()
@@ -299,6 +375,30 @@ class ConnectorAccount(models.Model):
 
     def action_view_attention(self):
         return self._action_connector_orders([("state", "=", "attention")])
+
+    def action_view_today(self):
+        """The sales orders this account imported today."""
+        self.ensure_one()
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Imported today: %s", self.display_name),
+            "res_model": "sale.order",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("connector_account_id", "=", self.id), ("create_date", ">=", today)],
+            "context": {"create": False},
+        }
+
+    def action_view_pending(self):
+        return self._action_connector_orders([("state", "=", "pending")])
+
+    def action_view_jobs(self):
+        """The job queue's open jobs of this account (admins: queue_job's own views)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("queue_job.action_queue_job")
+        action["domain"] = [("name", "ilike", self.display_name)]
+        return action
 
     def action_view_logs(self):
         self.ensure_one()

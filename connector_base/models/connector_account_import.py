@@ -3,7 +3,7 @@
 
 import logging
 
-from odoo import _, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..schema import ChannelDataError
@@ -13,6 +13,17 @@ _logger = logging.getLogger(__name__)
 
 class ConnectorAccount(models.Model):
     _inherit = "connector.account"
+
+    channel_stock_location_id = fields.Many2one(
+        "stock.location",
+        string="Channel fulfilment location",
+        check_company=True,
+        domain="[('usage', '=', 'internal')]",
+        help="Stock the channel keeps and ships itself (e.g. Amazon FBA), outside this account's "
+        "warehouse. Orders fulfilled by the channel are delivered from here at import, without "
+        "reserving the warehouse's stock. Empty: they are delivered from the vendors location "
+        "(the channel's stock is not tracked in Odoo).",
+    )
 
     def _match_products(self, keys):
         """Products for ``keys`` [(sku, ean)]: by SKU, then EAN, then a binding.
@@ -89,6 +100,8 @@ class ConnectorAccount(models.Model):
         if channel_order.created_at:
             # confirming stamps "now"; the order was placed when the channel says
             sale.date_order = channel_order.created_at
+        if channel_order.fulfilled_by_channel:
+            self._deliver_from_channel_stock(sale)
         if self.order_type != "invoice":
             return
         try:
@@ -103,3 +116,25 @@ class ConnectorAccount(models.Model):
                 lambda line: line.display_type == "payment_term"
             ).account_id = receivable
         invoices.action_post()
+
+    def _deliver_from_channel_stock(self, sale):
+        """An order the channel ships itself (FBA): its delivery is done at once, from the
+        channel's stock location, so the warehouse's stock is neither reserved nor moved
+        and nothing is reported back to the channel."""
+        self.ensure_one()
+        pickings = sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        outgoing = pickings.filtered(lambda p: p.location_dest_id.usage == "customer")
+        (pickings - outgoing).action_cancel()  # pick/pack steps of multi-step routes
+        if not outgoing:
+            return
+        source = self.channel_stock_location_id or self.env.ref("stock.stock_location_suppliers")
+        outgoing.do_unreserve()
+        moves = outgoing.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        moves.move_orig_ids = [fields.Command.clear()]
+        # connector_shipped_at: the channel shipped it, no confirmation to send
+        outgoing.write({"location_id": source.id, "connector_shipped_at": fields.Datetime.now()})
+        moves.location_id = source
+        for move in moves:
+            move.quantity = move.product_uom_qty
+        moves.picked = True
+        outgoing.with_context(cancel_backorder=True)._action_done()

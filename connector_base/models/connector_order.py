@@ -24,6 +24,10 @@ STATES = [
 ]
 
 
+#: longest channel order id stored (a database index entry holds at most ~2.7 kB)
+EXTERNAL_ID_MAX = 255
+
+
 def payload_hash(payload):
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -80,6 +84,21 @@ class ConnectorOrder(models.Model):
 
         :return: (record, 'new' | 'changed' | 'unchanged')
         """
+        if len(raw.external_id or "") > EXTERNAL_ID_MAX:
+            # no database index holds such a key: storing it would fail the whole sync,
+            # every time, for every order of the account. Skip this one, say so.
+            account._log(
+                "order",
+                "error",
+                _(
+                    "Order %(ref)s skipped: its id in the channel has %(length)s characters "
+                    "(at most %(max)s are accepted).",
+                    ref=(raw.reference or raw.external_id)[:64],
+                    length=len(raw.external_id),
+                    max=EXTERNAL_ID_MAX,
+                ),
+            )
+            return self.browse(), "unchanged"
         digest = payload_hash(raw.payload)
         record = self.search([("account_id", "=", account.id), ("external_id", "=", raw.external_id)])
         if record:

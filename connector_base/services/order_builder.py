@@ -32,6 +32,8 @@ class OrderBuilder:
         order = self.order
         if not order.external_id:
             raise ChannelDataError("The order has no id in the channel.")
+        if len(order.external_id) > 255:
+            raise ChannelDataError(f"The order's id in the channel has {len(order.external_id)} characters.")
         if not order.lines:
             raise ChannelDataError("The order has no lines.")
         for line in order.lines:
@@ -55,7 +57,7 @@ class OrderBuilder:
         currency = (
             self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
         )
-        if not currency:
+        if not currency or currency.name != code:  # the search cuts long codes: "EURO" -> EUR
             raise ChannelDataError(f"Unknown currency {code[:8]!r}.")
         if not currency.active:
             raise ChannelDataError(
@@ -156,7 +158,7 @@ class OrderBuilder:
                 taxes_by_rate.get(order.shipping_tax_rate) if order.shipping_tax_rate is not None else None
             )
             if taxes is None:
-                taxes = self.taxes.line_taxes(product, fpos, included)
+                taxes = self._ancillary_taxes(product, fpos, included, gross_by_taxes)
             line_cmds.append(
                 (
                     0,
@@ -177,7 +179,7 @@ class OrderBuilder:
             if not amount:
                 continue
             product = account._get_fee_product()
-            taxes = self.taxes.line_taxes(product, fpos, included)
+            taxes = self._ancillary_taxes(product, fpos, included, gross_by_taxes)
             line_cmds.append(
                 (
                     0,
@@ -234,6 +236,20 @@ class OrderBuilder:
         self.check_amounts(sale, currency)
         account._finalize_sale_order(sale, order, payment)
         return sale
+
+    def _ancillary_taxes(self, product, fpos, included, gross_by_taxes):
+        """Taxes of a shipping or fee line: its product's, else those of the main goods.
+
+        A service product made by the connector may carry no tax of this company
+        (another company's chart set its default); shipping then follows the VAT of
+        the goods with the largest share, as EU VAT does for ancillary costs.
+        """
+        if product.taxes_id._filter_taxes_by_company(self.company):
+            return self.taxes.line_taxes(product, fpos, included)
+        if not gross_by_taxes:
+            return self.env["account.tax"]
+        main = max(gross_by_taxes.items(), key=lambda item: item[1])[0]
+        return self.env["account.tax"].browse(main)
 
     def _convert_price(self, line, included):
         """Net <-> gross unit price from the channel's rate when only one is given."""

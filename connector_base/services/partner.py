@@ -33,7 +33,9 @@ class PartnerResolver:
         if not code:
             return self.env["res.country"]
         if code not in self._countries:
-            self._countries[code] = self.env["res.country"].search([("code", "=", code)], limit=1)
+            country = self.env["res.country"].search([("code", "=", code)], limit=1)
+            # the column holds 2 characters: the search cuts longer values ("DOXYZ" -> DO)
+            self._countries[code] = country if country.code == code else country.browse()
         country = self._countries[code]
         if not country:
             raise ChannelDataError(

@@ -33,6 +33,8 @@ class TaxResolver:
         else:
             taxes = product.taxes_id._filter_taxes_by_company(self.company)
             taxes = fiscal_position.map_tax(taxes) if fiscal_position else taxes
+            # a twin is never a mapping target of its own (older twins copied the mapping)
+            taxes = taxes.filtered(lambda t: not t.connector_source_tax_id)
         if price_included:
             taxes = self.env["account.tax"].concat(*(self.included_twin(t) for t in taxes))
         return taxes
@@ -62,6 +64,9 @@ class TaxResolver:
                         "name": f"{tax.name} (incl.)",
                         "price_include_override": "tax_included",
                         "connector_source_tax_id": tax.id,
+                        # not a fiscal position target itself: positions map to the source tax
+                        "fiscal_position_ids": [(5, 0, 0)],
+                        "original_tax_ids": [(5, 0, 0)],
                         "description": tax.description,
                         "invoice_label": tax.invoice_label,
                     }

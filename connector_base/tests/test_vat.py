@@ -142,6 +142,18 @@ class TestVatGermany(VatCommon):
         self.assertEqual(parked.state, "attention")
         self.assertIn("retry when VIES answers", parked.message)
 
+    def test_net_priced_order_after_a_gross_one_gets_one_tax(self):
+        # the gross order creates the tax-included twin of AT 20 %; it must not become a
+        # second mapping target of the OSS position for the net-priced order that follows
+        self.imported(order_to("AT", "V10"))
+        order = b2b_net_order("AT", "V11", "ATU99999999", company="Unverified GmbH")
+        order["total_incl"] = "54.92"  # 45.77 net + 20 % VAT (9.15, rounded globally as SKR03 sets)
+        _record, sale = self.imported(order)
+        self.assertEqual(sale.connector_vat_case, "oss")
+        for line in sale.order_line:
+            self.assertEqual(line.tax_ids.mapped("amount"), [20.0], line.name)
+            self.assertFalse(line.tax_ids.price_include)
+
     def test_export_outside_the_eu(self):
         payload = order_to("CH", "V7")
         _record, sale = self.imported(payload)

@@ -53,8 +53,9 @@ class ConnectorAccount(models.Model):
     )
     amazon_import_fba = fields.Boolean(
         string="Import FBA orders",
-        help="Also import orders fulfilled by Amazon (FBA). They are already shipped from Amazon's "
-        "stock: Odoo books them without a delivery from this warehouse.",
+        help="Also import orders fulfilled by Amazon (FBA), also when already shipped. Odoo books "
+        "them as delivered from the channel fulfilment location, without reserving or moving this "
+        "warehouse's stock.",
     )
     amazon_billing_addresses = fields.Boolean(
         string="Billing addresses from reports",

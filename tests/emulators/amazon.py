@@ -46,6 +46,18 @@ REFRESH_TOKEN = "Atzr|IwEBIemulator-refresh-token"
 SELLER_ID = "A3EMULATORSELLER"
 
 DE, FR, NL, BE = "A1PA6795UKMFR9", "A13V1IB3VIYZZH", "A1805IZSGTT6HS", "AMEN7PMS3EDWL"
+# connector.account values of an account against the seeded emulator (scripts/demo.sh sets
+# api_base_url to the emulator's URL).
+DEMO_ACCOUNT_VALUES = {
+    "amazon_lwa_client_id": LWA_CLIENT_ID,
+    "amazon_lwa_client_secret": LWA_CLIENT_SECRET,
+    "amazon_refresh_token": REFRESH_TOKEN,
+    "amazon_seller_id": SELLER_ID,
+    "amazon_region": "eu",
+    "amazon_marketplace_ids": ",".join((DE, FR, NL, BE)),
+    "amazon_import_fba": True,
+    "amazon_billing_addresses": True,
+}
 MARKETPLACE_INFO = {
     DE: ("DE", "Amazon.de", "EUR", "de_DE"),
     FR: ("FR", "Amazon.fr", "EUR", "fr_FR"),
