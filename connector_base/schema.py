@@ -230,13 +230,13 @@ class ChannelShipment:
     """A done delivery to report to the channel."""
 
     order_external_id: str
-    storefront: str = ""  # marketplace / storefront of the order, where the channel needs it
     carrier_code: str = ""  # channel's carrier code, from the shipping mapping
     carrier_name: str = ""
     tracking_numbers: list[str] = field(default_factory=list)
     tracking_url: str = ""
     shipped_at: datetime | None = None
     lines: list[ShipmentLine] = field(default_factory=list)
+    storefront: str = ""  # marketplace / storefront of the order, where the channel needs it
 
 
 @dataclass
