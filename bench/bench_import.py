@@ -23,7 +23,6 @@ from unittest.mock import patch
 
 import odoo
 from odoo import Command, api
-from odoo.addons.connector_base.schema import RawOrder
 from odoo.modules.registry import Registry
 
 N = int(os.environ.get("N", "1000"))
@@ -136,6 +135,8 @@ def setup(env):
 
 
 def run_connector(env, account, orders):
+    from odoo.addons.connector_base.schema import RawOrder  # noqa: PLC0415 - after the config is read
+
     raws = [
         RawOrder(o["external_id"], datetime.fromisoformat(o["updated_at"]), o, o["reference"]) for o in orders
     ]

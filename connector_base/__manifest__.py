@@ -22,6 +22,7 @@
         "data/queue_job_export_data.xml",
         "data/ir_cron_data.xml",
         "data/connector_data.xml",
+        "data/res_partner_actions.xml",
         "views/connector_account_views.xml",
         "views/connector_order_views.xml",
         "views/connector_sync_log_views.xml",

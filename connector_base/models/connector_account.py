@@ -2,6 +2,8 @@
 import logging
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -444,6 +446,7 @@ class ConnectorAccount(models.Model):
         :raise ChannelError: when the channel could not be read (logged)
         """
         self.ensure_one()
+        self._lock_for_sync()
         now = fields.Datetime.now()
         since = self._get_sync_since()
         stats = {"fetched": 0, "new": 0, "changed": 0, "unchanged": 0}
@@ -481,6 +484,24 @@ class ConnectorAccount(models.Model):
         )
         to_import._enqueue_import()
         return stats
+
+    def _lock_for_sync(self):
+        """One synchronization per account at a time (cron, button, another worker).
+
+        :raise ChannelError: when another one holds the account
+        """
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM connector_account WHERE id = %s FOR UPDATE NOWAIT", [self.id]
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise ChannelError(
+                _(
+                    "A synchronization of %s is already running: its orders will appear when it is done.",
+                    self.display_name,
+                )
+            ) from None
 
     def _get_sync_since(self):
         self.ensure_one()

@@ -1,2 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import test_account, test_catalogue, test_export, test_field_mapping, test_order_import, test_vat
+from . import (
+    test_account,
+    test_catalogue,
+    test_export,
+    test_field_mapping,
+    test_order_import,
+    test_reliability,
+    test_security,
+    test_vat,
+)
