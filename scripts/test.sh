@@ -6,6 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 setup_all
 ensure_base_template
+export CONNECTORS_BASE_TEMPLATE="$BASE_TEMPLATE"  # tests/reliability copies it too
 ensure_chromium   # browser tests (HttpCase tours)
 
 # Template with the suite installed, keyed on the addons' sources: a rerun
