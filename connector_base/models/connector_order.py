@@ -130,7 +130,7 @@ class ConnectorOrder(models.Model):
     def _enqueue_import(self):
         # the storage context (no chatter) must not leak into the import itself
         quiet = ("tracking_disable", "mail_create_nolog", "mail_create_nosubscribe")
-        self = self.with_context({k: v for k, v in self.env.context.items() if k not in quiet})
+        self = self.with_context({k: v for k, v in self.env.context.items() if k not in quiet})  # pylint: disable=context-overridden
         channels = {account: account._get_job_channel() for account in self.account_id}
         for record in self:
             record.with_delay(

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import requests
 from stdnum.eu import vat as eu_vat
-from stdnum.exceptions import ValidationError as StdnumValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -43,10 +42,6 @@ def check_vat(vat, wsdl_url=None, timeout=10):
     country, number = split_vat(vat)
     if len(country) != 2 or not country.isalpha() or not number:
         return ViesResult(False, error="INVALID_INPUT")
-    try:
-        eu_vat.compact(f"{country}{number}")
-    except StdnumValidationError:
-        pass  # VIES has the final word
     wsdl_url = wsdl_url or DEFAULT_WSDL
     key = (wsdl_url, timeout)
     try:
