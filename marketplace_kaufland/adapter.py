@@ -502,6 +502,7 @@ def catalogue_product(unit):
         quantity=Decimal(int(unit.get("amount") or 0)),
         external_id=_text(unit.get("id_unit")),
         brand=_text(product.get("manufacturer")),
+        storefront=storefront,  # one listing (and binding) per storefront of the offer
     )
 
 

@@ -24,7 +24,6 @@ class TestKauflandCatalogue(KauflandCommon):
             ]
         )
         cls.env["stock.quant"]._update_available_quantity(cls.lamp, cls.warehouse.lot_stock_id, 4)
-        # ChannelProduct of the Kaufland adapter carries no storefront yet: one storefront here.
         cls.account.kaufland_storefronts = "de"
 
     def setUp(self):
@@ -72,3 +71,16 @@ class TestKauflandCatalogue(KauflandCommon):
         self.assertEqual(amounts, {"SHIRT-1": 50, "MUG-1": 20, "BOOK-1": 5, "KL-LAMP": 4})
         self.assertEqual(self.emulator.offer("KL-UNKNOWN")["amount"], 1)
         self.assertEqual(self.emulator.offer("KL-BAG")["amount"], 9)
+
+    def test_offers_on_two_storefronts_are_two_bindings(self):
+        # the seeded shirt is offered on de and cz: one listing and one binding per storefront
+        self.account.kaufland_storefronts = "de,cz"
+        self.account._import_catalogue()
+        shirts = self.listing("SHIRT-1")
+        self.assertEqual(sorted(shirts.mapped("storefront")), ["cz", "de"])
+        self.assertEqual(set(shirts.mapped("state")), {"bound"}, shirts.mapped("reason"))
+        self.assertEqual(shirts.product_id, self.product_shirt)
+        bindings = self.env["connector.product.binding"].search(
+            [("account_id", "=", self.account.id), ("product_id", "=", self.product_shirt.id)]
+        )
+        self.assertEqual(sorted(bindings.mapped("storefront")), ["cz", "de"])
