@@ -461,9 +461,10 @@ class ConnectorAccount(models.Model):
             self._record_sync_failure(exc)
             raise
         to_import = ConnectorOrder
-        for raw in raw_orders:
+        for raw, (record, outcome) in zip(
+            raw_orders, ConnectorOrder._store_raws(self, raw_orders), strict=True
+        ):
             stats["fetched"] += 1
-            record, outcome = ConnectorOrder._store_raw(self, raw)
             stats[outcome] += 1
             if outcome != "unchanged":
                 to_import |= record

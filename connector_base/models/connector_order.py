@@ -80,52 +80,77 @@ class ConnectorOrder(models.Model):
 
     @api.model
     def _store_raw(self, account, raw):
-        """Store or refresh a fetched payload.
+        """Store or refresh one fetched payload: see :meth:`_store_raws`."""
+        return self._store_raws(account, [raw])[0]
 
-        :return: (record, 'new' | 'changed' | 'unchanged')
+    @api.model
+    def _store_raws(self, account, raws):
+        """Store or refresh fetched payloads, in grouped queries.
+
+        The caller holds the account's sync lock (``_lock_for_sync``), so no other
+        sync stores the same orders meanwhile; the unique index still guarantees it.
+
+        :return: one (record, 'new' | 'changed' | 'unchanged') per raw, in order
         """
-        if len(raw.external_id or "") > EXTERNAL_ID_MAX:
-            # no database index holds such a key: storing it would fail the whole sync,
-            # every time, for every order of the account. Skip this one, say so.
-            account._log(
-                "order",
-                "error",
-                _(
-                    "Order %(ref)s skipped: its id in the channel has %(length)s characters "
-                    "(at most %(max)s are accepted).",
-                    ref=(raw.reference or raw.external_id)[:64],
-                    length=len(raw.external_id),
-                    max=EXTERNAL_ID_MAX,
-                ),
-            )
-            return self.browse(), "unchanged"
-        digest = payload_hash(raw.payload)
-        record = self.search([("account_id", "=", account.id), ("external_id", "=", raw.external_id)])
-        if record:
+        outcomes = [None] * len(raws)
+        wanted = {}  # external id -> index of its last occurrence in this fetch
+        for index, raw in enumerate(raws):
+            if len(raw.external_id or "") > EXTERNAL_ID_MAX:
+                # no database index holds such a key: storing it would fail the whole sync,
+                # every time, for every order of the account. Skip this one, say so.
+                account._log(
+                    "order",
+                    "error",
+                    _(
+                        "Order %(ref)s skipped: its id in the channel has %(length)s characters "
+                        "(at most %(max)s are accepted).",
+                        ref=(raw.reference or raw.external_id)[:64],
+                        length=len(raw.external_id),
+                        max=EXTERNAL_ID_MAX,
+                    ),
+                )
+                outcomes[index] = (self.browse(), "unchanged")
+            else:
+                wanted[raw.external_id] = index
+        existing = {
+            record.external_id: record
+            for record in self.search([("account_id", "=", account.id), ("external_id", "in", list(wanted))])
+        }
+        new_vals, new_indexes = [], []
+        for external_id, index in wanted.items():
+            raw = raws[index]
+            digest = payload_hash(raw.payload)
+            record = existing.get(external_id)
+            if not record:
+                new_vals.append(
+                    {
+                        "account_id": account.id,
+                        "external_id": external_id,
+                        "reference": raw.reference or external_id,
+                        "payload": raw.payload,
+                        "payload_hash": digest,
+                        "channel_updated_at": raw.updated_at,
+                    }
+                )
+                new_indexes.append(index)
+                continue
             if record.payload_hash == digest:
-                return record, "unchanged"
+                outcomes[index] = (record, "unchanged")
+                continue
             vals = {"payload": raw.payload, "payload_hash": digest, "channel_updated_at": raw.updated_at}
             if record.state == "done":
                 vals["update_pending"] = True
             elif record.state != "ignored":
                 vals["state"] = "pending"
             record.write(vals)
-            return record, "changed"
-        vals = {
-            "account_id": account.id,
-            "external_id": raw.external_id,
-            "reference": raw.reference or raw.external_id,
-            "payload": raw.payload,
-            "payload_hash": digest,
-            "channel_updated_at": raw.updated_at,
-        }
-        try:
-            with self.env.cr.savepoint():
-                return self.create(vals), "new"
-        except psycopg2.errors.UniqueViolation:
-            # another sync of the same account stored it a moment ago
-            record = self.search([("account_id", "=", account.id), ("external_id", "=", raw.external_id)])
-            return record, "unchanged"
+            outcomes[index] = (record, "changed")
+        for index, record in zip(new_indexes, self.create(new_vals), strict=True):
+            outcomes[index] = (record, "new")
+        # an id fetched twice in one run counts once: its earlier copies are unchanged
+        for index, raw in enumerate(raws):
+            if outcomes[index] is None:
+                outcomes[index] = (outcomes[wanted[raw.external_id]][0], "unchanged")
+        return outcomes
 
     def _enqueue_import(self):
         # the storage context (no chatter) must not leak into the import itself
