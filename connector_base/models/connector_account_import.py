@@ -96,10 +96,8 @@ class ConnectorAccount(models.Model):
         self.ensure_one()
         if self.order_type == "quotation":
             return
-        sale.with_context(mail_notrack=True).action_confirm()
-        if channel_order.created_at:
-            # confirming stamps "now"; the order was placed when the channel says
-            sale.date_order = channel_order.created_at
+        # keep the channel's order date: confirming would stamp "now" (sale_order.py)
+        sale.with_context(mail_notrack=True, connector_keep_order_date=True).action_confirm()
         if channel_order.fulfilled_by_channel:
             self._deliver_from_channel_stock(sale)
         if self.order_type != "invoice":

@@ -32,6 +32,12 @@ class SaleOrder(models.Model):
         "This channel order was already imported.",
     )
 
+    def _prepare_confirmation_values(self):
+        vals = super()._prepare_confirmation_values()
+        if self.env.context.get("connector_keep_order_date") and all(self.mapped("connector_account_id")):
+            vals.pop("date_order", None)  # the date the buyer ordered in the channel
+        return vals
+
     def _compute_connector_order_id(self):
         records = self.env["connector.order"].search([("sale_order_id", "in", self.ids)])
         by_order = {r.sale_order_id.id: r for r in records}

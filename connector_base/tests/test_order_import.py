@@ -20,6 +20,7 @@ class TestOrderImport(TestProviderMixin, ConnectorCommon):
         self.assertEqual(record.state, "done", record.message)
         sale = record.sale_order_id
         self.assertEqual(sale.state, "sale")
+        self.assertEqual(sale.date_order, datetime(2026, 11, 20, 10, 0))  # the channel's, not "now"
         self.assertEqual(sale.client_order_ref, "ORD-1001")
         self.assertEqual(sale.connector_account_id, self.account)
         self.assertEqual(sale.connector_external_id, "1001")
