@@ -41,7 +41,8 @@ for name in kaufland amazon ccv mijnwebwinkel vies; do
   [ -f "$ROOT/tests/emulators/$name.py" ] || continue
   port_free "$port" || { log "port $port is taken (another demo running?): stop it or set EMULATOR_PORT_BASE"; exit 1; }
   args=(--port "$port")
-  [ "$name" = vies ] || args+=(--seed --stream "$ORDER_EVERY")
+  args+=(--seed)
+  [ "$name" = vies ] || args+=(--stream "$ORDER_EVERY")
   # Amazon's usage plans allow ~1 order search per 3 minutes: the demo polls every minute.
   [ "$name" = amazon ] && args+=(--no-rate-limits)
   (cd "$ROOT" && exec "$PY" -m "tests.emulators.$name" "${args[@]}") &

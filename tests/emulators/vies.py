@@ -111,6 +111,15 @@ class ViesEmulator(Emulator):
     def register(self, vat, name="---", address="---"):
         self.registered[vat.upper().replace(" ", "")] = (name, address)
 
+    def seed_demo(self):
+        """The business buyers of the other emulators' demo orders (scripts/demo.sh)."""
+        for vat, name in (
+            ("BE0123456749", "DEMO BELGIUM BV"),
+            ("DE136695976", "DEMO GMBH"),
+            ("NL859123456B01", "BAKKER KOFFIE B.V."),
+        ):
+            self.register(vat, name)
+
     @route("GET", WSDL_PATH)
     def wsdl(self, request):
         host = request.headers.get("Host", "127.0.0.1")
