@@ -14,8 +14,6 @@ import os
 import sys
 from datetime import datetime, timedelta
 
-from odoo import Command
-
 _logger = logging.getLogger("demo_setup")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) if "__file__" in globals() else os.getcwd()
 if ROOT not in sys.path:
@@ -72,87 +70,18 @@ def setup_company():
 
 
 def import_catalogue(account, warehouse):
-    """Create the channel's listed products in Odoo (demo only: the real flow binds them)."""
-    Product = env["product.product"]
+    """The channel's listings become Odoo products with stock (demo only), through the
+    connector's own catalogue import with automatic product creation."""
+    account.catalogue_auto_create = True
     try:
-        listings = list(account._fetch_catalogue())
-    except Exception as exc:
+        account._import_catalogue()
+    except Exception as exc:  # the demo goes on without this catalogue
         _logger.warning("catalogue of %s not read: %s", account.display_name, exc)
         return
-    variants = {}
-    for item in listings:
-        if item.parent_sku and item.attributes:
-            variants.setdefault(item.parent_sku, []).append(item)
-            continue
-        if not item.sku or Product.search_count([("default_code", "=", item.sku)]):
-            continue
-        product = Product.create(
-            {
-                "name": item.name or item.sku,
-                "default_code": item.sku,
-                "barcode": item.ean
-                if item.ean and not Product.search_count([("barcode", "=", item.ean)])
-                else False,
-                "list_price": float(item.price or 10),
-                "is_storable": True,
-            }
-        )
-        env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 25)
-    for parent_sku, items in variants.items():
-        if Product.search_count([("default_code", "in", [i.sku for i in items])]):
-            continue
-        lines = {}
-        for item in items:
-            for name, value in item.attributes.items():
-                attribute = env["product.attribute"].search([("name", "=", name)], limit=1) or env[
-                    "product.attribute"
-                ].create({"name": name})
-                val = attribute.value_ids.filtered(lambda v, value=value: v.name == value) or env[
-                    "product.attribute.value"
-                ].create({"name": value, "attribute_id": attribute.id})
-                lines.setdefault(attribute, env["product.attribute.value"])
-                lines[attribute] |= val
-        template = env["product.template"].create(
-            {
-                "name": items[0].name or parent_sku,
-                "is_storable": True,
-                "list_price": float(items[0].price or 20),
-                "attribute_line_ids": [
-                    Command.create({"attribute_id": a.id, "value_ids": [Command.set(v.ids)]})
-                    for a, v in lines.items()
-                ],
-            }
-        )
-        for item in items:
-            variant = template.product_variant_ids.filtered(
-                lambda p, item=item: (
-                    set(p.product_template_attribute_value_ids.mapped("name"))
-                    == set(item.attributes.values())
-                )
-            )[:1]
-            if variant:
-                variant.write({"default_code": item.sku, "barcode": item.ean or False})
-                env["stock.quant"]._update_available_quantity(variant, warehouse.lot_stock_id, 10)
-
-
-def forget_previous_run(account):
-    """The emulators start afresh on every run and hand out the same order ids again:
-    keep the earlier run's orders (their ids get a ``#n`` suffix), close what was left
-    open, and read the channel from the start again."""
-    env.flush_all()
-    env.cr.execute(
-        """UPDATE connector_order SET external_id = external_id || '#' || id,
-                  state = CASE WHEN state IN ('pending', 'attention') THEN 'ignored' ELSE state END
-            WHERE account_id = %s AND external_id NOT LIKE '%%#%%'""",
-        [account.id],
-    )
-    env.cr.execute(
-        """UPDATE sale_order SET connector_external_id = connector_external_id || '#' || id
-            WHERE connector_account_id = %s AND connector_external_id NOT LIKE '%%#%%'""",
-        [account.id],
-    )
-    env.invalidate_all()
-    account.write({"order_watermark": False, "last_error": False})
+    Quant = env["stock.quant"]
+    for product in account.binding_ids.product_id.filtered("is_storable"):
+        if not product.qty_available:
+            Quant._update_available_quantity(product, warehouse.lot_stock_id, 25)
 
 
 def setup_accounts(company):

@@ -95,11 +95,9 @@ class TestAmazonAccount(AmazonCommon):
         """scripts/demo.sh: DEMO_ACCOUNT_VALUES against the seeded emulator, catalogue created."""
         self.emulator.seed_demo()
         self.account.write(dict(DEMO_ACCOUNT_VALUES, import_since=datetime.now() - timedelta(days=60)))
-        for item in self.account._fetch_catalogue():
-            if not self.env["product.product"].search_count([("default_code", "=", item.sku)]):
-                self.env["product.product"].create(
-                    {"name": item.name, "default_code": item.sku, "barcode": item.ean, "is_storable": True}
-                )
+        # the demo's products come from the channel's catalogue (what demo_setup.py does)
+        self.account.catalogue_auto_create = True
+        self.account._import_catalogue()
         self.assertEqual(self.account.action_test_connection()["params"]["type"], "success")
         self.set_facilitator_position()
         stats = self.account._sync_orders()
