@@ -16,6 +16,7 @@ from . import (
     connector_sync_log,
     product_template,
     res_config_settings,
+    res_country,
     res_partner,
     sale_order,
     sale_order_export,

@@ -203,22 +203,25 @@ class ConnectorOrder(models.Model):
         return self._import_sale_order()
 
     def _lock(self):
-        """Row lock so two workers never import the same order at once."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM connector_order WHERE id = %s FOR UPDATE NOWAIT", [self.id]
-                )
-        except psycopg2.errors.LockNotAvailable:
+        """Row lock so two workers never import the same order at once.
+
+        SKIP LOCKED instead of NOWAIT: a row held by another worker is simply not
+        returned, so no error aborts the transaction and no savepoint is needed.
+        """
+        self.env.cr.execute("SELECT id FROM connector_order WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id])
+        if not self.env.cr.rowcount:
+            if not self.exists():
+                raise UserError(_("This channel order was deleted (with its account?): nothing to import."))
             raise RetryableJobError(
                 _("Order %s is being imported by another worker.", self.reference),
                 seconds=10,
                 ignore_retry=True,
-            ) from None
+            )
         self.invalidate_recordset()
 
     def _import_sale_order(self):
         account = self.account_id
+        tried_before = bool(self.attempts)
         attempts = self.attempts + 1
         try:
             with self.env.cr.savepoint():
@@ -263,7 +266,8 @@ class ConnectorOrder(models.Model):
             "attempts": attempts,
         }
         self.write(vals)
-        if self.activity_ids:
+        # only an earlier attempt can have parked the order with a to-do
+        if tried_before and self.activity_ids:
             self.activity_ids.action_done()
         account._log(
             "order",

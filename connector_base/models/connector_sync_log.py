@@ -21,8 +21,9 @@ class ConnectorSyncLog(models.Model):
     _order = "id desc"
 
     account_id = fields.Many2one("connector.account", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
-    provider = fields.Selection(related="account_id.provider", store=True)
+    # precomputed: filled in the INSERT instead of an UPDATE after it (one log line per order)
+    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True, precompute=True)
+    provider = fields.Selection(related="account_id.provider", store=True, precompute=True)
     flow = fields.Selection(FLOWS, required=True)
     direction = fields.Selection(
         [("in", "Channel → Odoo"), ("out", "Odoo → Channel"), ("none", "-")], default="in"

@@ -54,6 +54,8 @@ class OrderBuilder:
 
     def currency(self):
         code = (self.order.currency or self.company.currency_id.name).strip().upper()
+        if code == self.company.currency_id.name:
+            return self.company.currency_id  # the usual case, and always active
         currency = (
             self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
         )

@@ -24,7 +24,6 @@ class PartnerResolver:
         self.company = account.company_id
         self.warnings = warnings
         self.Partner = self.env["res.partner"].with_company(self.company)
-        self._countries = {}
 
     # --- addresses -------------------------------------------------------
 
@@ -32,11 +31,8 @@ class PartnerResolver:
         code = (code or "").strip().upper()
         if not code:
             return self.env["res.country"]
-        if code not in self._countries:
-            country = self.env["res.country"].search([("code", "=", code)], limit=1)
-            # the column holds 2 characters: the search cuts longer values ("DOXYZ" -> DO)
-            self._countries[code] = country if country.code == code else country.browse()
-        country = self._countries[code]
+        Country = self.env["res.country"]
+        country = Country.browse(Country._connector_country_id(code))
         if not country:
             raise ChannelDataError(
                 f"Unknown country code {code[:10]!r} in the {what} address: correct the address in "

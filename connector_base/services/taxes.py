@@ -44,35 +44,52 @@ class TaxResolver:
         if tax.price_include or tax.amount_type not in ("percent", "division"):
             return tax
         if tax.id not in self._twins:
-            Tax = self.env["account.tax"].sudo().with_company(tax.company_id)
-            twin = Tax.search(
-                [
-                    ("company_id", "=", tax.company_id.id),
-                    ("type_tax_use", "=", tax.type_tax_use),
-                    ("amount_type", "=", tax.amount_type),
-                    ("amount", "=", tax.amount),
-                    ("country_id", "=", tax.country_id.id),
-                    ("tax_group_id", "=", tax.tax_group_id.id),
-                    ("price_include_override", "=", "tax_included"),
-                    ("connector_source_tax_id", "=", tax.id),
-                ],
-                limit=1,
-            )
-            if not twin:
-                twin = tax.copy(
-                    {
-                        "name": f"{tax.name} (incl.)",
-                        "price_include_override": "tax_included",
-                        "connector_source_tax_id": tax.id,
-                        # not a fiscal position target itself: positions map to the source tax
-                        "fiscal_position_ids": [(5, 0, 0)],
-                        "original_tax_ids": [(5, 0, 0)],
-                        "description": tax.description,
-                        "invoice_label": tax.invoice_label,
-                    }
-                )
-            self._twins[tax.id] = twin.sudo(False)
+            twin = tax.connector_included_twin_id
+            if not (twin.active and self._is_twin_of(twin, tax)):
+                twin = self._find_or_create_twin(tax)
+                tax.sudo().connector_included_twin_id = twin
+            self._twins[tax.id] = twin
         return self._twins[tax.id]
+
+    @staticmethod
+    def _is_twin_of(twin, tax):
+        return (
+            twin.connector_source_tax_id == tax
+            and twin.price_include_override == "tax_included"
+            and twin.amount_type == tax.amount_type
+            and twin.amount == tax.amount
+            and twin.company_id == tax.company_id
+        )
+
+    def _find_or_create_twin(self, tax):
+        Tax = self.env["account.tax"].sudo().with_company(tax.company_id)
+        twin = Tax.search(
+            [
+                ("company_id", "=", tax.company_id.id),
+                ("type_tax_use", "=", tax.type_tax_use),
+                ("amount_type", "=", tax.amount_type),
+                ("amount", "=", tax.amount),
+                ("country_id", "=", tax.country_id.id),
+                ("tax_group_id", "=", tax.tax_group_id.id),
+                ("price_include_override", "=", "tax_included"),
+                ("connector_source_tax_id", "=", tax.id),
+            ],
+            limit=1,
+        )
+        if not twin:
+            twin = tax.copy(
+                {
+                    "name": f"{tax.name} (incl.)",
+                    "price_include_override": "tax_included",
+                    "connector_source_tax_id": tax.id,
+                    # not a fiscal position target itself: positions map to the source tax
+                    "fiscal_position_ids": [(5, 0, 0)],
+                    "original_tax_ids": [(5, 0, 0)],
+                    "description": tax.description,
+                    "invoice_label": tax.invoice_label,
+                }
+            )
+        return twin.sudo(False)
 
     def check_rate(self, line, taxes, title):
         """Warn when the channel computed another VAT rate than Odoo will."""

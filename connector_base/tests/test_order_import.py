@@ -50,6 +50,26 @@ class TestOrderImport(TestProviderMixin, ConnectorCommon):
         log = self.env["connector.sync.log"].search([("connector_order_id", "=", record.id)])
         self.assertEqual(log.mapped("state"), ["done"])
 
+    def test_tax_included_twin_is_made_once_and_remade_when_archived(self):
+        self.sync(canonical_order("1011"), canonical_order("1012"))
+        lines = (self.connector_order("1011") | self.connector_order("1012")).sale_order_id.order_line
+        twin = lines.filtered(lambda line: line.product_id == self.product_shirt).tax_ids
+        self.assertEqual(len(twin), 1, "both orders use the same tax-included 19 %")
+        self.assertEqual(twin.connector_source_tax_id, self.tax_19)
+        self.assertEqual(self.tax_19.connector_included_twin_id, twin)
+        self.assertEqual(
+            self.env["account.tax"].search_count([("connector_source_tax_id", "=", self.tax_19.id)]), 1
+        )
+        # an accountant archives the twin: the next order gets a new, active one
+        twin.active = False
+        self.sync(canonical_order("1013"))
+        sale = self.connector_order("1013").sale_order_id
+        new_twin = sale.order_line.filtered(lambda line: line.product_id == self.product_shirt).tax_ids
+        self.assertNotEqual(new_twin, twin)
+        self.assertTrue(new_twin.active and new_twin.price_include)
+        self.assertEqual(self.tax_19.connector_included_twin_id, new_twin)
+        self.assertAlmostEqual(sale.amount_total, 54.47, places=2)
+
     def test_second_sync_imports_nothing_and_watermark_moves(self):
         self.sync(canonical_order("1001"))
         self.assertEqual(self.account.order_watermark, datetime(2026, 11, 20, 10, 5))
