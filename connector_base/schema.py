@@ -196,6 +196,9 @@ class ChannelProduct:
     weight: Decimal | None = None
     brand: str = ""
     storefront: str = ""  # storefront or marketplace of the listing (catalogue import)
+    # only the price changed, "update product info" is off: send the price (and what the
+    # channel needs with it) to the existing listing, nothing descriptive
+    price_only: bool = False
 
 
 @dataclass

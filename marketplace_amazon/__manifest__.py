@@ -3,7 +3,7 @@
     "name": "Amazon Connector",
     "summary": "Import Amazon Seller Central orders, push stock, offers and shipment "
     "confirmations through the Selling Partner API",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Channel Connectors",
@@ -13,5 +13,6 @@
     "data": [
         "data/queue_job_data.xml",
         "views/connector_account_views.xml",
+        "views/connector_listing_views.xml",
     ],
 }

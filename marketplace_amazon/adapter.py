@@ -16,6 +16,7 @@ marketplace's country when both readings fit.
 import csv
 import io
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -728,8 +729,20 @@ def listing_product_type(listing, default=const.DEFAULT_PRODUCT_TYPE):
     return default
 
 
+@dataclass
+class AmazonListing(ChannelProduct):
+    """A listing as the catalogue import stores it.
+
+    Listings Items API and the merchant listings report are keyed by the seller SKU, and
+    several SKUs may offer the same catalogue item (ASIN). So the SKU is the listing's key
+    (no ``external_id``) and the ASIN comes along as information.
+    """
+
+    asin: str = ""
+
+
 def listing_to_product(listing):
-    """searchListingsItems item -> :class:`ChannelProduct`."""
+    """searchListingsItems item -> :class:`AmazonListing` keyed by its seller SKU."""
     summary = ((listing.get("summaries") or [{}]) or [{}])[0]
     offers = listing.get("offers") or []
     price = to_decimal((offers[0].get("price") or {}).get("amount"), "offer price") if offers else None
@@ -751,15 +764,15 @@ def listing_to_product(listing):
         "",
     )
     parent = next((r.get("parent_sku") for r in attributes.get("child_parent_sku_relationship") or []), "")
-    return ChannelProduct(
+    return AmazonListing(
         sku=listing.get("sku") or "",
         ean=ean or "",
         name=summary.get("itemName") or "",
         price=price,
         currency=(offers[0].get("price") or {}).get("currencyCode", "") if offers else "",
         quantity=quantity,
-        external_id=summary.get("asin") or "",
         parent_sku=parent or "",
+        asin=summary.get("asin") or "",
     )
 
 

@@ -43,7 +43,7 @@ from odoo.addons.connector_base.exceptions import (
     ChannelRequestError,
     ChannelRetryableError,
 )
-from odoo.addons.connector_base.schema import ChannelDataError, PushResult
+from odoo.addons.connector_base.schema import ChannelDataError, PushResult, parse_datetime
 
 from . import adapter, const
 
@@ -443,7 +443,14 @@ class AmazonClient:
                             status=status,
                             retry_after=wait,
                         ) from None
-                    _logger.info("Amazon %s while %s, retry in %.0f s", kind, what, wait)
+                    _logger.info(
+                        "Amazon %s while %s, retry %s/%s in %.0f s",
+                        kind,
+                        what,
+                        attempt + 1,
+                        self.max_retries,
+                        wait,
+                    )
                     self._sleep(wait)
                     attempt += 1
                     continue
@@ -465,7 +472,14 @@ class AmazonClient:
                         f"Amazon did not answer while {what}: {exc}. It will be tried again later.",
                         retry_after=wait,
                     ) from None
-                _logger.info("Amazon: %s while %s, retry in %.0f s", exc, what, wait)
+                _logger.info(
+                    "Amazon: %s while %s, retry %s/%s in %.0f s",
+                    exc,
+                    what,
+                    attempt + 1,
+                    self.max_retries,
+                    wait,
+                )
                 self._sleep(wait)
                 attempt += 1
 
@@ -623,6 +637,33 @@ class AmazonClient:
             token = response.next_token
             if not token:
                 return items
+
+    def get_raw_order(self, order_id, billing=None):
+        """One order read again (getOrder, with its items) as :meth:`fetch_raw_orders` yields it.
+
+        :param billing: the order's bill-* report row, which getOrder does not give
+        """
+        if self.orders_api == const.ORDERS_API_V0:
+            api = self._api(Orders, version=const.ORDERS_API_V0)
+            response = self._call(
+                ("createRestrictedDataToken", "getOrder"),
+                lambda: api.get_order(order_id, RestrictedResources=list(const.V0_RESTRICTED_RESOURCES)),
+                f"reading order {order_id}",
+            )
+            composite = {
+                "api": "v0",
+                "order": response.payload or {},
+                "items": self.get_order_items_v0(order_id),
+            }
+            return adapter.raw_order(adapter.wrap_order_v0(composite, billing))
+        api = self._api(Orders, version=const.ORDERS_API_2026)
+        response = self._call(
+            "getOrder2026",
+            lambda: api.get_order(order_id, includedData=list(const.ORDERS_2026_INCLUDED_DATA)),
+            f"reading order {order_id}",
+        )
+        order = (response.payload or {}).get("order") or {}
+        return adapter.raw_order(adapter.wrap_order_2026(order, billing))
 
     def get_order_marketplace(self, order_id):
         """Marketplace id of one order (needed by confirmShipment)."""
@@ -811,12 +852,22 @@ class AmazonClient:
         billing_addresses=True,
         report_poll_limit=12,
         report_poll_interval=10.0,
+        waiting=None,
+        load_stored=None,
+        on_billing_failure=None,
     ):
         """Yield :class:`RawOrder` of the orders changed since ``since``, all pages.
 
         Merchant-fulfilled orders get the bill-* columns of the invoicing flat-file report
         (Amazon's orders APIs have no billing address). A report that fails or is not ready
-        in time does not stop the import: those orders come without a billing address.
+        in time does not stop the import: those orders come without a billing address, and
+        a later report brings it (see ``waiting``).
+
+        :param waiting: ``{order id: purchase date}`` of orders stored without a billing
+            address: the report reaches back to them (it keeps 30 days of orders), and those it
+            now has a billing address for are yielded again, their stored payload with it
+        :param load_stored: ``load_stored(order ids) -> {order id: stored payload}``
+        :param on_billing_failure: called with the reason when the report could not be read
         """
         channels = ["MFN", "AFN"] if import_fba else ["MFN"]
         wanted = {const.STATUS_2026_TO_V0.get(s, s) for s in statuses or ()}
@@ -830,11 +881,18 @@ class AmazonClient:
             for p in self.iter_orders(since, fetch_statuses, channels)
             if not wanted or _is_fba(p) or _status_of(p) in wanted
         ]
+        fetched = {_order_id_of(p) for p in payloads}
+        waiting = {
+            order_id: purchased for order_id, purchased in (waiting or {}).items() if order_id not in fetched
+        }
         billing = {}
         merchant = [p for p in payloads if not _is_fba(p)]
-        if billing_addresses and merchant:
+        if billing_addresses and (merchant or waiting):
             now = utcnow()
-            start = max(since, now - timedelta(days=29)) if since else now - timedelta(days=1)
+            start = since or now - timedelta(days=1)
+            purchased = [_as_datetime(value) for value in waiting.values()]
+            start = min([start, *filter(None, purchased)])
+            start = max(start, now - timedelta(days=29))
             try:
                 text = self.fetch_report(
                     const.BILLING_REPORT_TYPE,
@@ -846,12 +904,24 @@ class AmazonClient:
                 billing = adapter.billing_rows_by_order(text)
             except ChannelError as exc:
                 _logger.warning("Amazon billing addresses not imported this time: %s", exc)
+                if on_billing_failure:
+                    on_billing_failure(str(exc))
         for payload in payloads:
             if "orderId" in payload:
                 wrapped = adapter.wrap_order_2026(payload, billing.get(payload["orderId"]))
             else:
                 wrapped = adapter.wrap_order_v0(payload, billing.get(payload["order"].get("AmazonOrderId")))
             yield adapter.raw_order(wrapped)
+        late = [
+            order_id
+            for order_id in waiting
+            if billing.get(order_id) and not adapter.billing_from_row(billing[order_id]).is_empty()
+        ]
+        stored = load_stored(late) if late and load_stored else {}
+        for order_id in late:
+            payload = stored.get(order_id)
+            if isinstance(payload, dict) and payload.get("order"):
+                yield adapter.raw_order(dict(payload, billing=billing[order_id]))
 
     def push_stock(self, items, product_type=const.DEFAULT_PRODUCT_TYPE):
         """Merchant-fulfilled quantity per SKU with patchListingsItem, paced at 5/s.
@@ -879,11 +949,17 @@ class AmazonClient:
 
     def push_products(self, products, update=False, product_type=const.DEFAULT_PRODUCT_TYPE, currency="EUR"):
         """Offers on existing catalogue items: create missing ones (putListingsItem, offer only);
-        with ``update`` also patch the price of existing ones. Catalogue content is Amazon's."""
+        with ``update`` (or for a ``price_only`` product) also patch the price of existing ones.
+        Catalogue content is Amazon's."""
         result = PushResult()
         for product in products:
             try:
                 listing = self.get_listing(product.sku)
+                if listing is None and product.price_only:
+                    raise ChannelRequestError(
+                        f"{product.sku} has no Amazon listing any more: switch on 'Update product info' "
+                        "on the account to create the offer again."
+                    )
                 if listing is None:
                     body = adapter.offer_put_body(product, self.marketplace_ids, product_type, currency)
                     response = self.put_listing(product.sku, body)
@@ -894,7 +970,7 @@ class AmazonClient:
                 else:
                     asin = adapter.listing_asin(listing)
                     response = None
-                    if update:
+                    if update or product.price_only:
                         body = adapter.offer_patch_body(
                             product,
                             self.marketplace_ids,
@@ -935,6 +1011,21 @@ def _is_fba(payload):
     if "orderId" in payload:
         return (payload.get("fulfillment") or {}).get("fulfilledBy") == "AMAZON"
     return (payload.get("order") or {}).get("FulfillmentChannel") == "AFN"
+
+
+def _order_id_of(payload):
+    """Order id of a raw order as iter_orders yields it (2026 Order or v0 composite)."""
+    if "orderId" in payload:
+        return payload["orderId"]
+    return (payload.get("order") or {}).get("AmazonOrderId") or ""
+
+
+def _as_datetime(value):
+    """Naive UTC datetime of an ISO text or datetime; None when unreadable."""
+    try:
+        return parse_datetime(value, "purchase date")
+    except ChannelDataError:
+        return None
 
 
 def _status_of(payload):

@@ -475,6 +475,11 @@ def unit_patch_body(product, storefront):
     return body
 
 
+def unit_price_body(product, storefront):
+    """PATCH /units/{id_unit} body of a price change alone."""
+    return {"listing_price": price_cents(product, storefront)}
+
+
 def product_data_body(product):
     """PATCH /product-data body: every attribute value is a list."""
     attributes = {"title": [product.name]}

@@ -125,6 +125,14 @@ class KauflandClient(ChannelHttpClient):
         problem = data.get("type") if isinstance(data, dict) else None
         return not problem or problem in const.AUTH_PROBLEMS
 
+    def _error_for(self, response, method, safe_url):
+        error = super()._error_for(response, method, safe_url)
+        if response.status_code == 429 and error.retry_after is None:
+            # 111 requests per second per seller (rate-limits page), no Retry-After
+            # documented: the next second has room again.
+            error.retry_after = const.RATE_LIMIT_WAIT
+        return error
+
     def _auth_error_hint(self, response):
         return (
             "Check the Client Key and Secret Key (Kaufland Seller Portal > Settings > API) and that "
@@ -145,6 +153,11 @@ class KauflandClient(ChannelHttpClient):
 
     def iter_pages(self, path, params=None):
         """Yield the items of every page (``limit``/``offset``; ``pagination.total``)."""
+        for items, _total in self.iter_page_lists(path, params):
+            yield from items
+
+    def iter_page_lists(self, path, params=None):
+        """Yield ``(items, total)`` per page; a short page is asked once more."""
         params = dict(params or {})
         offset = 0
         while True:
@@ -159,7 +172,7 @@ class KauflandClient(ChannelHttpClient):
                         f"Kaufland returned an incomplete page of {path} ({len(items)} of {expected} "
                         "items); the next synchronization tries again."
                     )
-            yield from items
+            yield items, total
             offset += len(items)
             if (
                 not items
@@ -219,8 +232,12 @@ class KauflandClient(ChannelHttpClient):
                 yield RawOrder(id_order, None, adapter.order_payload(order_units), reference=id_order)
 
     def iter_units(self, storefront, **filters):
-        params = {const.Q_STOREFRONT: storefront, "embedded": "products", **filters}
-        yield from self.iter_pages(const.PATH_UNITS, params)
+        yield from self.iter_pages(const.PATH_UNITS, self._units_params(storefront, filters))
+
+    @staticmethod
+    def _units_params(storefront, filters=None):
+        # embedded products: their EANs match offers whose offer id is not the SKU
+        return {const.Q_STOREFRONT: storefront, "embedded": "products", **(filters or {})}
 
     def find_unit_id(self, storefront, sku, ean=""):
         """id_unit of the offer ``sku`` (else of ``ean``) on ``storefront``, or ''."""
@@ -246,21 +263,25 @@ class KauflandClient(ChannelHttpClient):
 
         An item belongs to its own storefront (``item.storefront``) or, without one, to
         the first configured storefront: there ``item.external_id`` (the bound id_unit)
-        is trusted and a missing offer is an error. On the other storefronts the offer
-        is looked up by SKU/EAN and the amount follows where the seller offers the
-        product; where it is not offered there is nothing to update.
+        is trusted and a missing offer is an error. On the other storefronts the amount
+        follows where the seller offers the product; where it is not, there is nothing
+        to update. Offers are found by offer id (= SKU), else by EAN, in the seller's
+        units listed once per storefront (see :meth:`find_offers`).
         """
         result = PushResult()
         primary = storefronts[0] if storefronts else None
         for storefront in storefronts:
-            amounts, sku_of = {}, {}
+            mine = []  # (item, own) of this storefront
             for item in items:
                 target = (item.storefront or "").lower()
-                if target and target != storefront:
-                    continue
-                own = target == storefront or (not target and storefront == primary)
-                id_unit = item.external_id if own and item.external_id else ""
-                id_unit = id_unit or self.find_unit_id(storefront, item.sku, item.ean)
+                if not target or target == storefront:
+                    mine.append((item, target == storefront or (not target and storefront == primary)))
+            found = self.find_offers(
+                storefront, [item for item, own in mine if not (own and item.external_id)]
+            )
+            amounts, sku_of = {}, {}
+            for item, own in mine:
+                id_unit = str(item.external_id if own and item.external_id else found.get(item.sku) or "")
                 if not id_unit:
                     if own:
                         _add_error(
@@ -271,10 +292,10 @@ class KauflandClient(ChannelHttpClient):
                             + "; create the offer first (export products).",
                         )
                     continue
-                amounts[str(id_unit)] = item.quantity
-                sku_of[str(id_unit)] = item.sku
+                amounts[id_unit] = item.quantity
+                sku_of[id_unit] = item.sku
                 if own:
-                    result.external_ids[item.sku] = str(id_unit)
+                    result.external_ids[item.sku] = id_unit
             ids = list(amounts)
             for start in range(0, len(ids), const.BULK_MAX_UNITS):
                 chunk = {i: amounts[i] for i in ids[start : start + const.BULK_MAX_UNITS]}
@@ -288,6 +309,41 @@ class KauflandClient(ChannelHttpClient):
                     if error:
                         _add_error(result, sku_of.get(id_unit, id_unit), f"{storefront}: {error}")
         return result
+
+    def find_offers(self, storefront, items):
+        """``{sku: id_unit}`` of the seller's offers of ``items`` on ``storefront``.
+
+        One paged GET /units listing of the storefront, matched in memory: the unit
+        whose offer id is the SKU, else the first unit of the item's EAN. The listing
+        stops once every SKU is found; when the pages still to read would cost more
+        requests than looking the few missing items up one by one (a large catalogue,
+        a small batch), those are looked up instead (:meth:`find_unit_id`).
+        """
+        if not items:
+            return {}
+        by_sku, by_ean, seen = {}, {}, 0
+        params = self._units_params(storefront)
+        for units, total in self.iter_page_lists(const.PATH_UNITS, params):
+            for unit in units:
+                id_unit = str(unit.get("id_unit") or "")
+                if not id_unit:
+                    continue
+                if unit.get("id_offer"):
+                    by_sku.setdefault(str(unit["id_offer"]), id_unit)
+                for ean in (unit.get("product") or {}).get("eans") or ():
+                    if ean:
+                        by_ean.setdefault(str(ean), id_unit)
+            seen += len(units)
+            missing = [item for item in items if item.sku not in by_sku]
+            if not missing:
+                break
+            pages_left = -(-(total - seen) // const.PAGE_LIMIT) if total is not None else 0
+            lookups = sum(2 if item.ean else 1 for item in missing)
+            if lookups < pages_left:
+                for item in missing:
+                    by_sku[item.sku] = self.find_unit_id(storefront, item.sku, item.ean)
+                break
+        return {item.sku: by_sku.get(item.sku) or by_ean.get(item.ean or "") or "" for item in items}
 
     def push_products(self, products, storefronts, update=False, handling_time=const.DEFAULT_HANDLING_TIME):
         """Create missing offers (POST /units) and, with ``update``, update existing ones
@@ -315,6 +371,8 @@ class KauflandClient(ChannelHttpClient):
 
     def _push_product(self, product, storefront, primary, update, handling_time):
         known = product.external_id if storefront == primary else ""
+        if product.price_only:
+            return self._push_price(product, storefront, primary, known)
         if known and not update:
             return known  # create only: leave what was edited in Kaufland alone
         id_unit = known or self.find_unit_id(storefront, product.sku, product.ean)
@@ -350,6 +408,24 @@ class KauflandClient(ChannelHttpClient):
                 json_body=adapter.product_data_body(product),
             )
         return str(unit.get("id_unit") or "")
+
+    def _push_price(self, product, storefront, primary, known):
+        """The listing price alone (update product info off): PATCH /units/{id_unit}."""
+        id_unit = known or self.find_unit_id(storefront, product.sku, product.ean)
+        if not id_unit:
+            if storefront != primary:
+                return ""  # not offered on this storefront
+            raise ChannelRequestError(
+                f"{storefront}: no Kaufland offer with offer id {product.sku} any more; switch on "
+                "'Update product info' on the account to create it again."
+            )
+        self.request(
+            "PATCH",
+            const.PATH_UNIT.format(id_unit=id_unit),
+            params={const.Q_STOREFRONT: storefront},
+            json_body=adapter.unit_price_body(product, storefront),
+        )
+        return str(id_unit)
 
     def confirm_shipment(self, shipment):
         """PATCH /order-units/{id}/send for each unit of the shipment still to send.

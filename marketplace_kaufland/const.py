@@ -46,6 +46,8 @@ BULK_MAX_UNITS = 150
 # 111 requests per second per seller, over all endpoints -> 429 (rate-limits page).
 # UNCONFIRMED whether a Retry-After header comes with the 429.
 RATE_LIMIT_PER_SECOND = 111
+# A 429 without Retry-After is retried after the one-second window the limit counts in.
+RATE_LIMIT_WAIT = 1
 
 # --- storefronts / currencies / locales (spec enums) ---
 STOREFRONTS = ("de", "cz", "sk", "pl", "at", "fr", "it")

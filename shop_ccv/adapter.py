@@ -412,6 +412,14 @@ def product_body(product, create=True, shop_prices_include_tax=True, package_id=
     return body
 
 
+def price_body(product, shop_prices_include_tax=True):
+    """PATCH /products/{id} body of a price change alone (update product info off)."""
+    price = shop_price(product, shop_prices_include_tax)
+    if price is None:
+        raise ChannelDataError(f"{product.sku}: no price to send to CCV Shop.")
+    return {"price": float(price)}
+
+
 def category_body(name, parent_id=None):
     body = {"name": name[:255]}
     if parent_id:

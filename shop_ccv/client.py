@@ -220,6 +220,9 @@ class CcvClient(ChannelHttpClient):
             params[const.FILTER_IS_PAID] = "true" if is_paid else "false"
         return self.paginate(const.PATH_ORDERS, params)
 
+    def get_order(self, order_id):
+        return self.request("GET", const.PATH_ORDER.format(id=int(order_id)))
+
     def order_rows(self, order_id):
         return list(self.paginate(const.PATH_ORDER_ROWS.format(id=int(order_id))))
 

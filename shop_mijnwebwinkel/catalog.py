@@ -152,14 +152,23 @@ class MijnWebwinkelSync:
             raise ChannelDataError(
                 f"SKU/EAN of {key} belongs to a variant in MijnWebwinkel, not to an article of its own."
             )
-        full = self.update_product_info or not aid
+        price_only = all(m.price_only for m in members)
+        if price_only and not aid:
+            raise ChannelDataError(
+                f"{key} is no longer in MijnWebwinkel: switch on 'Update product info' on the "
+                "account to create it again."
+            )
+        full = (self.update_product_info or not aid) and not price_only
         if not configurable and len(members) > 1:
             raise ChannelDataError(f"SKU {key} is sent twice in one batch.")
         selection = pairs_by_sku = None
         if configurable and full:
             selection, pairs_by_sku = self._ensure_lists(members)
         simple_stock = adapter.stock_value(template.quantity, self.stock_managed)
-        send_simple_stock = not configurable and (template.quantity is not None or not self.stock_managed)
+        # a price change alone sends no stock: the stock export does
+        send_simple_stock = (
+            not configurable and not price_only and (template.quantity is not None or not self.stock_managed)
+        )
         if aid:
             article = self.client.get_article(aid)
             if selection:
@@ -270,7 +279,7 @@ class MijnWebwinkelSync:
         entries, wanted = [], {}
         for member in members:
             stock = adapter.stock_value(member.quantity, self.stock_managed)
-            send_stock = member.quantity is not None or not self.stock_managed
+            send_stock = not member.price_only and (member.quantity is not None or not self.stock_managed)
             pairs = pairs_by_sku.get(member.sku) if pairs_by_sku else None
             variant = (
                 by_sku.get(member.sku)
@@ -278,6 +287,10 @@ class MijnWebwinkelSync:
                 or (existing.get(pairs) if pairs else None)
             )
             if variant:
+                if not (send_stock or full):
+                    # a price change alone: the variant's price is the article's, sent above
+                    result.external_ids[member.sku] = adapter.external_id(aid, adapter.variant_id(variant))
+                    continue
                 entries.append(
                     adapter.variant_body(
                         variant_id_value=adapter.variant_id(variant),

@@ -24,7 +24,7 @@ from odoo.addons.connector_base.schema import (
     StockItem,
 )
 from odoo.addons.marketplace_amazon import adapter, const
-from odoo.addons.marketplace_amazon.client import AmazonClient, RateLimiter, clear_token_cache
+from odoo.addons.marketplace_amazon.client import AmazonClient, RateLimiter, clear_token_cache, iso_utc
 from tests.emulators.amazon import (
     BE,
     DE,
@@ -369,6 +369,39 @@ def test_report_not_ready_does_not_block_orders(emulator):
     assert len(raws) == 2 and all(r.payload["billing"] is None for r in raws)
     with pytest.raises(ChannelRetryableError, match="not ready after 3 checks"):
         client.fetch_report(const.BILLING_REPORT_TYPE, SINCE, datetime.utcnow(), poll_limit=3)
+
+
+def test_late_billing_address_of_a_stored_order(emulator):
+    """An order stored without billing address (its report failed) is yielded again, with
+    the row, by the sync whose report has it, also when the order itself did not change;
+    the report then reaches back to its purchase date."""
+    order_id = add_business_order(emulator)  # purchased two days ago
+    emulator.report_outcome = "FATAL"
+    failures = []
+    client = make_client(emulator)
+    [stored] = client.fetch_raw_orders(
+        CREATED - timedelta(hours=1), ["Unshipped"], on_billing_failure=failures.append
+    )
+    assert stored.payload["billing"] is None
+    assert len(failures) == 1 and "could not build report" in failures[0] and "(FATAL)" in failures[0]
+    emulator.report_outcome = "DONE"
+    emulator.reset_log()
+    later = datetime.utcnow() - timedelta(minutes=5)
+    waiting = {order_id: stored.payload["order"]["createdTime"]}
+
+    def load(ids):
+        return dict.fromkeys(ids, stored.payload)
+
+    raws = list(client.fetch_raw_orders(later, ["Unshipped"], waiting=waiting, load_stored=load))
+    [raw] = raws
+    assert raw.external_id == order_id and raw.updated_at == stored.updated_at
+    assert raw.payload["billing"]["bill-address-1"] == "Postfach 1200"
+    assert raw.payload["order"] == stored.payload["order"]
+    create = emulator.requests_to("POST", "/reports/2021-06-30/reports$")[0].json
+    assert create["dataStartTime"] < iso_utc(CREATED) < iso_utc(later)
+    # without a billing address in the report, nothing is yielded again
+    emulator.orders[order_id]["billing"] = emulator.orders[order_id]["address"] = {}
+    assert not list(client.fetch_raw_orders(later, ["Unshipped"], waiting=waiting, load_stored=load))
 
 
 def test_report_without_data_is_empty(emulator):
@@ -782,5 +815,7 @@ def test_catalogue_pages(emulator):
         and len(emulator.requests_to("GET", f"/listings/2021-08-01/items/{SELLER_ID}$")) == 3
     )
     products = {p.sku: p for p in client.iter_catalogue()}
-    assert products["DEMO-001"].external_id == "B0DEMO0001" and products["DEMO-001"].price == Decimal("12.90")
+    # keyed by seller SKU (no listing id), the ASIN kept as information
+    assert products["DEMO-001"].external_id == "" and products["DEMO-001"].asin == "B0DEMO0001"
+    assert products["DEMO-001"].price == Decimal("12.90")
     assert products["DEMO-009"].parent_sku == "DEMO-TSHIRT" and products["DEMO-001"].quantity == Decimal(25)

@@ -417,9 +417,77 @@ def test_push_stock_in_bulk(seeded, client):
     bulk = seeded.requests_to("POST", "/units/bulk")
     assert [r.arg("storefront") for r in bulk] == ["de", "at"]
     assert {"id_unit": known, "unit_data": {"amount": 0}} in bulk[0].json
-    # the bound unit id was trusted: no lookup for DEMO-002 on the first storefront
-    lookups = [r for r in seeded.requests_to("GET", "/units$") if r.arg("id_offer") == "DEMO-002"]
-    assert [r.arg("storefront") for r in lookups] == ["at"]
+    # one listing per storefront, no lookup per SKU (the bound DEMO-002 is trusted on de)
+    listings = seeded.requests_to("GET", "/units$")
+    assert [(r.arg("storefront"), r.arg("offset"), r.arg("id_offer"), r.arg("ean")) for r in listings] == [
+        ("de", "0", None, None),
+        ("at", "0", None, None),
+    ]
+
+
+def test_push_stock_bound_items_need_no_listing(seeded, client):
+    items = [
+        StockItem(sku=sku, quantity=3, external_id=str(seeded.offer(sku)["id_unit"]), storefront="de")
+        for sku in ("DEMO-001", "DEMO-002")
+    ]
+    assert not client.push_stock(items, ["de", "at"]).errors
+    assert not seeded.requests_to("GET")
+    assert [r.arg("storefront") for r in seeded.requests_to("POST", "/units/bulk")] == ["de"]
+
+
+def _catalogue(emulator, count, storefront="de"):
+    for n in range(count):
+        emulator.add_offer(f"OTHER-{n:03d}", ean13(f"{410000000000 + n}"), f"Other {n}", 100, 1, storefront)
+
+
+def test_push_stock_pages_through_the_listing_and_matches_by_ean(emulator, client):
+    emulator.add_offer("DEMO-001", DEMO_001_EAN, "Cup", 1999)
+    emulator.add_offer("DEMO-001", DEMO_001_EAN, "Cup", 1999, storefront="at")
+    _catalogue(emulator, 120, "at")
+    # on at the seller offers this EAN under another offer id, after the first page
+    emulator.add_offer("AT-CUP-2", ean13("400000000002"), "Cup 2", 1999, storefront="at")
+    items = [
+        StockItem(sku="DEMO-001", quantity=4, ean=DEMO_001_EAN),
+        StockItem(sku="DEMO-002", quantity=6, ean=ean13("400000000002")),
+    ]
+    result = client.push_stock(items, ["de", "at"])
+    assert result.errors == {
+        "DEMO-002": f"de: no Kaufland offer with offer id DEMO-002 or EAN {items[1].ean}; "
+        "create the offer first (export products)."
+    }
+    listings = emulator.requests_to("GET", "/units$")
+    assert [(r.arg("storefront"), r.arg("offset")) for r in listings] == [
+        ("de", "0"),
+        ("at", "0"),
+        ("at", "100"),
+    ]
+    assert all(r.arg("limit") == "100" and r.arg("id_offer") is None for r in listings)
+    bulk = {r.arg("storefront"): r.json for r in emulator.requests_to("POST", "/units/bulk")}
+    assert bulk == {
+        "de": [{"id_unit": emulator.offer("DEMO-001")["id_unit"], "unit_data": {"amount": 4}}],
+        "at": [
+            {"id_unit": emulator.offer("DEMO-001", "at")["id_unit"], "unit_data": {"amount": 4}},
+            {"id_unit": emulator.offer("AT-CUP-2", "at")["id_unit"], "unit_data": {"amount": 6}},
+        ],
+    }
+
+
+def test_push_stock_stops_listing_when_every_sku_is_found(emulator, client):
+    emulator.add_offer("DEMO-001", DEMO_001_EAN, "Cup", 1999)
+    _catalogue(emulator, 250)
+    assert not client.push_stock([StockItem(sku="DEMO-001", quantity=1)], ["de"]).errors
+    assert [r.arg("offset") for r in emulator.requests_to("GET", "/units$")] == ["0"]
+
+
+def test_push_stock_looks_up_few_missing_items_in_a_large_catalogue(emulator, client):
+    _catalogue(emulator, 450)
+    emulator.add_offer("DEMO-001", DEMO_001_EAN, "Cup", 1999)  # on the last page
+    result = client.push_stock([StockItem(sku="DEMO-001", quantity=2, ean=DEMO_001_EAN)], ["de"])
+    assert not result.errors
+    assert emulator.offer("DEMO-001")["amount"] == 2
+    # after the first page 4 pages were left: one lookup by offer id is cheaper
+    requests = emulator.requests_to("GET", "/units$")
+    assert [(r.arg("offset"), r.arg("id_offer")) for r in requests] == [("0", None), (None, "DEMO-001")]
 
 
 def test_push_stock_chunks_of_150(emulator, client):

@@ -491,10 +491,13 @@ class ConnectorAccount(models.Model):
 
         :raise ChannelError: when another one holds the account
         """
+        # NO KEY UPDATE, not UPDATE: import jobs insert rows that point to the account
+        # (sale orders, log lines), whose foreign keys take KEY SHARE locks on it; FOR UPDATE
+        # would collide with every running import and report a sync "already running".
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    "SELECT id FROM connector_account WHERE id = %s FOR UPDATE NOWAIT", [self.id]
+                    "SELECT id FROM connector_account WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id]
                 )
         except psycopg2.errors.LockNotAvailable:
             raise ChannelError(
@@ -557,6 +560,16 @@ class ConnectorAccount(models.Model):
         """Yield :class:`~odoo.addons.connector_base.schema.RawOrder` of the
         orders created or changed since ``since`` (naive UTC), all pages."""
         return iter(())
+
+    def _fetch_order(self, external_id):
+        """Read one order again from the channel, whole (Retry of a parked order).
+
+        :return: :class:`~odoo.addons.connector_base.schema.RawOrder` shaped
+            as :meth:`_fetch_orders` yields it (same payload for the same data),
+            or None when the channel cannot return a single order
+        :raise ChannelError: when the channel could not be read
+        """
+        return None
 
     def _parse_order(self, payload):
         """Turn a stored raw payload into a :class:`ChannelOrder`.

@@ -23,11 +23,13 @@ Products
     Published products = the account's ``product_domain`` AND the explicit
     "publish on" selection of the product (``connector_account_ids`` on the
     template). With *update product info* off, the engine sends unbound
-    products only (create only): a bound product is never sent again, neither
-    its content nor its price, so what was edited in the channel stays; its
-    quantity still flows through the stock export. With it on, bound products
-    are sent too, with their ``external_id``, and the provider updates them.
-    The provider also reads ``update_product_info`` and decides per channel.
+    products (create only) and, of the bound ones, only those whose price
+    differs from the one the binding last sent (``last_price``), as a
+    ``price_only`` :class:`ChannelProduct` without anything descriptive: what
+    was edited in the channel stays, prices always follow Odoo; quantities
+    flow through the stock export. With it on, bound products are sent too,
+    with their ``external_id``, and the provider updates them. The provider
+    also reads ``update_product_info`` and decides per channel.
 
     Images: ``image_checksums`` always lists the SHA-1 of the current images
     (main first); ``images`` is empty when these checksums equal the ones the
@@ -53,7 +55,7 @@ from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.safe_eval import time as safe_time
 
-from ..exceptions import ChannelError, ChannelRetryableError
+from ..exceptions import ChannelAuthError, ChannelError, ChannelRetryableError
 from ..schema import ChannelDataError, ChannelProduct, StockItem
 
 _logger = logging.getLogger(__name__)
@@ -238,6 +240,9 @@ class ConnectorAccount(models.Model):
         except (ChannelError, UserError) as exc:
             # the whole batch was refused: nothing stored, the next push retries
             Binding.browse([row["id"] for row, _qty in sent]).write({"last_error": str(exc)})
+            if isinstance(exc, ChannelAuthError):
+                # refused keys fail every flow: the account shows it, as after an order sync
+                account.write({"state": "error", "last_error": str(exc)})
             account._log(
                 "stock",
                 "error",
@@ -265,7 +270,10 @@ class ConnectorAccount(models.Model):
                 {"last_stock_qty": qty, "last_stock_push_at": now, "stock_pushed": True, "last_error": False}
             )
         stored = sum(len(ids) for ids in by_qty.values())
-        account.write({"last_stock_push_at": now})
+        vals = {"last_stock_push_at": now}
+        if account.state == "error":
+            vals.update(state="connected", last_error=False)  # the channel accepted the keys again
+        account.write(vals)
         if stored:
             account._log("stock", "done", _("%s quantities sent.", stored), "out")
         return _("%(ok)s quantities sent, %(err)s refused.", ok=stored, err=len(sent) - stored)
@@ -351,8 +359,9 @@ class ConnectorAccount(models.Model):
         account = self.sudo()
         products = account._get_products_to_publish()
         if not account.update_product_info:
-            bound = account.binding_ids.product_id
-            products -= bound
+            bound = products & account.binding_ids.product_id
+            repriced = account._products_with_new_price(bound)
+            products = products.filtered(lambda p: p not in bound or p in repriced)
         no_sku = products.filtered(lambda p: not p.default_code)
         if no_sku:
             account._log(
@@ -387,13 +396,24 @@ class ConnectorAccount(models.Model):
             account.env["product.product"].with_company(account.company_id).browse(product_ids).exists()
         )
         Binding = account.env["connector.product.binding"]
-        bindings = {b.product_id.id: b for b in Binding.search([("account_id", "=", account.id)])}
+        all_bindings = Binding.search([("account_id", "=", account.id)])
+        bindings = {b.product_id.id: b for b in all_bindings}
+        price_only = products.browse()
         if not account.update_product_info:
-            products = products.filtered(lambda p: p.id not in bindings)
+            # re-checked here: the job may have waited while the price was sent by another
+            bound = products.filtered(lambda p: p.id in bindings)
+            price_only = account._products_with_new_price(bound)
+            products = products.filtered(lambda p: p not in bound or p in price_only)
         products = products.filtered("default_code")
+        price_only &= products
         if not products:
             return _("Nothing to send.")
-        channel_products = account._prepare_channel_products(products, bindings)
+        full = products - price_only
+        prepared = dict(zip(full.ids, account._prepare_channel_products(full, bindings), strict=True))
+        prepared.update(
+            zip(price_only.ids, account._prepare_price_updates(price_only, bindings), strict=True)
+        )
+        channel_products = [prepared[product.id] for product in products]
         try:
             result = account._push_products(channel_products)
         except ChannelRetryableError as exc:
@@ -423,12 +443,17 @@ class ConnectorAccount(models.Model):
             vals = {
                 "last_product_push_at": now,
                 "last_error": False,
-                "image_checksums": ",".join(channel_product.image_checksums) or False,
+                "last_price": self._price_key(channel_product.price, channel_product.currency),
             }
+            if not channel_product.price_only:
+                vals["image_checksums"] = ",".join(channel_product.image_checksums) or False
             if external_ids.get(sku):
                 vals["external_id"] = external_ids[sku]
             if binding:
                 binding.write(vals)
+                # every storefront's binding of the product: the price is the product's
+                others = all_bindings.filtered(lambda b, p=product: b.product_id == p) - binding
+                others.write({"last_price": vals["last_price"]})
             else:
                 Binding.create(
                     {"account_id": account.id, "product_id": product.id, "external_sku": sku, **vals}
@@ -436,17 +461,21 @@ class ConnectorAccount(models.Model):
                 created += 1
         sent = len(channel_products) - len([p for p in channel_products if p.sku in errors])
         if sent:
+            repriced = len([p for p in channel_products if p.price_only and p.sku not in errors])
             account._log(
-                "product", "done", _("%(sent)s products sent, %(new)s new.", sent=sent, new=created), "out"
+                "product",
+                "done",
+                _("%(sent)s products sent, %(new)s new.", sent=sent, new=created)
+                + (" " + _("%s of them: the new price only.", repriced) if repriced else ""),
+                "out",
             )
         return _("%(sent)s products sent, %(err)s refused.", sent=sent, err=len(channel_products) - sent)
 
     # === PRODUCTS: BUILDING === #
 
-    def _prepare_channel_products(self, products, bindings=None):
-        """:class:`ChannelProduct` of ``products`` (same order), with batch-wide queries."""
+    def _product_base_prices(self, products):
+        """(price per product id before taxes, currency): the pricelist's, else the sales price."""
         self.ensure_one()
-        bindings = bindings or {}
         currency = self.pricelist_id.currency_id or self.company_id.currency_id
         if self.pricelist_id:
             prices = {
@@ -455,6 +484,76 @@ class ConnectorAccount(models.Model):
             }
         else:
             prices = {p.id: p.lst_price for p in products}
+        return prices, currency
+
+    def _product_channel_price(self, product, price, currency):
+        """(price as the channel gets it, rounded Decimal; the product's taxes) by the account's
+        tax convention."""
+        taxes = product.taxes_id._filter_taxes_by_company(self.company_id)
+        amounts = taxes.compute_all(price, currency=currency, quantity=1.0, product=product)
+        amount = amounts["total_included"] if self.product_price_incl_tax else amounts["total_excluded"]
+        return Decimal(str(currency.round(amount))), taxes
+
+    @staticmethod
+    def _price_key(price, currency_name):
+        """What ``last_price`` of a binding holds, e.g. '23.79 EUR'."""
+        return f"{price} {currency_name}" if price is not None else False
+
+    def _products_with_new_price(self, products):
+        """The bound ``products`` whose channel price differs from the one last sent."""
+        self.ensure_one()
+        if not products:
+            return products
+        prices, currency = self._product_base_prices(products)
+        sent = defaultdict(set)
+        for binding in self.env["connector.product.binding"].search(
+            [("account_id", "=", self.id), ("product_id", "in", products.ids)]
+        ):
+            sent[binding.product_id.id].add(binding.last_price or False)
+        return products.filtered(
+            lambda p: (
+                sent[p.id]
+                != {
+                    self._price_key(
+                        self._product_channel_price(p, prices.get(p.id, 0.0), currency)[0], currency.name
+                    )
+                }
+            )
+        )
+
+    def _prepare_price_updates(self, products, bindings=None):
+        """``price_only`` :class:`ChannelProduct` of bound ``products`` (same order): the
+        price and what identifies the listing, nothing descriptive."""
+        self.ensure_one()
+        bindings = bindings or {}
+        prices, currency = self._product_base_prices(products)
+        result = []
+        for product in products:
+            amount, taxes = self._product_channel_price(product, prices.get(product.id, 0.0), currency)
+            binding = bindings.get(product.id)
+            template = product.product_tmpl_id
+            result.append(
+                ChannelProduct(
+                    sku=product.default_code or "",
+                    ean=product.barcode or "",
+                    price=amount,
+                    price_includes_tax=self.product_price_incl_tax,
+                    tax_rate=Decimal(str(sum(t.amount for t in taxes if t.amount_type == "percent")))
+                    if taxes
+                    else None,
+                    currency=currency.name,
+                    parent_sku=template._connector_parent_sku() if template.product_variant_count > 1 else "",
+                    external_id=(binding.external_id or "") if binding else "",
+                    price_only=True,
+                )
+            )
+        return result
+
+    def _prepare_channel_products(self, products, bindings=None):
+        """:class:`ChannelProduct` of ``products`` (same order), with batch-wide queries."""
+        self.ensure_one()
+        bindings = bindings or {}
+        prices, currency = self._product_base_prices(products)
         quantities = self._compute_stock_quantities(products.ids)
         mappings = self.attribute_mapping_ids
         result = []
@@ -470,10 +569,8 @@ class ConnectorAccount(models.Model):
     def _prepare_channel_product(self, product, price, currency, quantity, binding, mappings):
         """One :class:`ChannelProduct`; provider addons may extend it (brand, weight, ...)."""
         template = product.product_tmpl_id
-        taxes = product.taxes_id._filter_taxes_by_company(self.company_id)
-        amounts = taxes.compute_all(price, currency=currency, quantity=1.0, product=product)
+        amount, taxes = self._product_channel_price(product, price, currency)
         gross = self.product_price_incl_tax
-        amount = amounts["total_included"] if gross else amounts["total_excluded"]
         rate = sum(t.amount for t in taxes if t.amount_type == "percent")
         description, short = self._product_descriptions(product)
         images = self._product_images(product)
@@ -487,7 +584,7 @@ class ConnectorAccount(models.Model):
             name=product.name or "",
             description=description,
             short_description=short,
-            price=Decimal(str(currency.round(amount))),
+            price=amount,
             price_includes_tax=gross,
             tax_rate=Decimal(str(rate)) if taxes else None,
             currency=currency.name,

@@ -207,8 +207,12 @@ class ConnectorOrder(models.Model):
 
         SKIP LOCKED instead of NOWAIT: a row held by another worker is simply not
         returned, so no error aborts the transaction and no savepoint is needed.
+        NO KEY UPDATE: log lines of this order inserted by others (foreign key, KEY
+        SHARE) must not count as a worker importing it.
         """
-        self.env.cr.execute("SELECT id FROM connector_order WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id])
+        self.env.cr.execute(
+            "SELECT id FROM connector_order WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [self.id]
+        )
         if not self.env.cr.rowcount:
             if not self.exists():
                 raise UserError(_("This channel order was deleted (with its account?): nothing to import."))
@@ -343,10 +347,80 @@ class ConnectorOrder(models.Model):
     # === ACTIONS === #
 
     def action_retry(self):
+        """Import again; a parked order is first read again from the channel.
+
+        The stored payload may be what made the import fail (cut short by the
+        channel, or corrected there since): re-reading it is the only way such
+        an order can ever be imported. A channel that cannot be reached, or
+        cannot return a single order, leaves the stored copy in use.
+        """
+        self.filtered(lambda r: r.state == "attention")._refetch_from_channel()
         for record in self.filtered(lambda r: r.state in ("attention", "pending", "ignored")):
             record.write({"state": "pending", "message": False})
         self.filtered(lambda r: r.state == "pending")._enqueue_import()
         return True
+
+    def _refetch_from_channel(self):
+        """Replace the stored payloads with the channel's current data, where it answers.
+
+        Never raises: a failure is logged and the stored copy stays.
+        """
+        # the same storage as a sync: no chatter per stored payload
+        storage = self.with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        )
+        for account, records in storage.grouped("account_id").items():
+            try:
+                # the same lock as a sync, so both never store this order at once
+                account._lock_for_sync()
+            except ChannelError as exc:
+                for record in records:
+                    record._log_refetch_failure(exc)
+                continue
+            for record in records:
+                record._refetch_one()
+
+    def _refetch_one(self):
+        self.ensure_one()
+        account = self.account_id
+        try:
+            with self.env.cr.savepoint():
+                raw = account._fetch_order(self.external_id)
+                if raw is None:
+                    return  # the channel has no single-order read: the stored copy is used
+                if raw.external_id != self.external_id:
+                    raise ChannelDataError(_("the channel answered with order %s instead.", raw.external_id))
+                _record, outcome = self._store_raws(account, [raw])[0]
+        except (ChannelError, ChannelDataError, UserError, ValidationError) as exc:
+            self._log_refetch_failure(exc)
+            return
+        except psycopg2.OperationalError:
+            raise
+        except Exception as exc:
+            _logger.warning("Re-fetching %s from the channel failed", self.reference, exc_info=True)
+            self._log_refetch_failure(exc)
+            return
+        account._log(
+            "order",
+            "done",
+            _("Re-fetched from the channel: the order changed there since it was stored.")
+            if outcome == "changed"
+            else _("Re-fetched from the channel: the order is unchanged there."),
+            reference=self.reference,
+            payload_id=self.id,
+        )
+
+    def _log_refetch_failure(self, exc):
+        self.account_id._log(
+            "order",
+            "warning",
+            _(
+                "Could not re-fetch the order from the channel (%(reason)s): the stored copy is used.",
+                reason=str(exc.args[0] if exc.args else exc),
+            ),
+            reference=self.reference,
+            payload_id=self.id,
+        )
 
     def action_ignore(self):
         self.filtered(lambda r: r.state != "done").write({"state": "ignored"})

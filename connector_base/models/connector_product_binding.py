@@ -25,6 +25,13 @@ class ConnectorProductBinding(models.Model):
     stock_pushed = fields.Boolean(copy=False, help="A quantity was sent at least once.")
     last_product_push_at = fields.Datetime(copy=False)
     image_checksums = fields.Char(copy=False, help="Checksums of the images the channel has.")
+    last_price = fields.Char(
+        string="Last price sent",
+        copy=False,
+        help="Price and currency of the product at its last export (for a listing that already "
+        "existed in the channel: Odoo's price when it was bound). A different price is sent even "
+        "when the account does not update product info.",
+    )
     last_error = fields.Text(copy=False)
 
     _account_product_store_uniq = models.UniqueIndex(

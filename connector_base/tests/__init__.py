@@ -5,6 +5,7 @@ from . import (
     test_export,
     test_field_mapping,
     test_order_import,
+    test_order_retry,
     test_reliability,
     test_security,
     test_vat,

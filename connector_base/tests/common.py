@@ -195,19 +195,20 @@ class TestProviderMixin:
     provider addons test the same engine through real HTTP to their emulators.
     """
 
+    @staticmethod
+    def raw_order(payload):
+        return RawOrder(
+            external_id=payload["external_id"],
+            updated_at=datetime.fromisoformat(payload["updated_at"].replace("Z", ""))
+            if payload.get("updated_at")
+            else None,
+            payload=payload,
+            reference=payload.get("reference", ""),
+        )
+
     @contextmanager
     def channel(self, *payloads):
-        raws = [
-            RawOrder(
-                external_id=p["external_id"],
-                updated_at=datetime.fromisoformat(p["updated_at"].replace("Z", ""))
-                if p.get("updated_at")
-                else None,
-                payload=p,
-                reference=p.get("reference", ""),
-            )
-            for p in payloads
-        ]
+        raws = [self.raw_order(p) for p in payloads]
         calls = []
 
         def fetch(account, since):
@@ -215,6 +216,20 @@ class TestProviderMixin:
             return iter(raws)
 
         with patch.object(type(self.env["connector.account"]), "_fetch_orders", fetch):
+            yield calls
+
+    @contextmanager
+    def channel_order(self, payload=None, error=None):
+        """Serve one order (or raise ``error``) through ``_fetch_order``, as Retry reads it."""
+        calls = []
+
+        def fetch_order(account, external_id):
+            calls.append(external_id)
+            if error:
+                raise error
+            return self.raw_order(payload)
+
+        with patch.object(type(self.env["connector.account"]), "_fetch_order", fetch_order):
             yield calls
 
     def sync(self, *payloads, account=None):

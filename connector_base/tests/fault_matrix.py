@@ -30,6 +30,7 @@ class Fault:
     text: str = ""  # in the failure message / log line / parking reason
     requests: int | None = None  # requests the faulty path receives during the faulty sync
     waits: tuple | None = None  # backoff waits the client asked for (seconds), when known
+    state: str | None = None  # the account's state right after the faulty sync, when it matters
 
 
 class Capture(logging.Handler):
@@ -158,6 +159,8 @@ class FaultMatrixMixin:
         if fault.waits is not None:
             self.assertEqual(list(waits)[: len(fault.waits)], list(fault.waits), f"{label}: waits")
         self.assert_watermark_behind_unstored(expected, label)
+        if fault.state is not None:
+            self.assertEqual(self.account.state, fault.state, f"{label}: account state")
         parked = set()
         if fault.outcome == "retried":
             self.assertEqual(params["type"], "success", f"{label}: {params['message']}")

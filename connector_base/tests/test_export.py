@@ -348,27 +348,85 @@ class TestExport(ConnectorCommon):
         )
         self.assertIn("no internal reference", warning.message)
 
-    def test_update_product_info_off_never_resends_bound_products(self):
+    def test_update_product_info_off_sends_bound_products_only_for_a_new_price(self):
         self._publish(self.product_shirt.product_tmpl_id, self.product_mug.product_tmpl_id)
-        self.bind(self.product_mug)
+        self.product_mug.image_1920 = PNG
+        self.bind(self.product_mug)  # bound by hand: no price was ever sent to the channel
         self.assertFalse(self.account.update_product_info)
+
+        def pushed(calls):
+            return {p.sku: p for batch in calls["products"] for p in batch}
+
+        def assert_price_only(product, price, external_id=""):
+            self.assertTrue(product.price_only)
+            self.assertEqual((product.price, product.currency), (Decimal(price), "EUR"))
+            self.assertTrue(product.price_includes_tax)
+            self.assertEqual(product.external_id, external_id)
+            # nothing descriptive, no stock: what was edited in the channel stays
+            self.assertEqual((product.name, product.description, product.short_description), ("", "", ""))
+            self.assertEqual((product.images, product.category_path), ([], []))
+            self.assertEqual((product.attributes, product.features, product.quantity), ({}, {}, None))
+
         with self.channel_hooks() as calls:
-            self.assertEqual(self.account._export_products(), 1)
-            self.assertEqual([p.sku for batch in calls["products"] for p in batch], ["SHIRT-1"])
-            calls["products"].clear()
-            # the shirt is bound now: nothing left to create
+            self.assertEqual(self.account._export_products(), 2)
+        sent = pushed(calls)
+        self.assertFalse(sent["SHIRT-1"].price_only)  # created: everything
+        self.assertEqual(sent["SHIRT-1"].name, "T-Shirt")
+        assert_price_only(sent["MUG-1"], "11.31")  # 9.50 + 19 %
+        mug_binding = self.account.binding_ids.filtered(lambda b: b.product_id == self.product_mug)
+        self.assertEqual(mug_binding.last_price, "11.31 EUR")
+        self.assertFalse(mug_binding.image_checksums, "the images were not sent")
+
+        with self.channel_hooks() as calls:
+            # unchanged, or changed in descriptive data only: nothing is sent
+            self.product_shirt.name = "T-Shirt Organic"
             self.assertEqual(self.account._export_products(), 0)
+            # the job itself re-checks (a job queued before the price was sent)
+            self.account._push_products_job((self.product_shirt | self.product_mug).ids)
             self.assertEqual(calls["products"], [])
-            # the job itself re-checks (a job queued before the binding existed)
-            self.account._push_products_job(self.product_shirt.ids)
-            self.assertEqual(calls["products"], [])
+
+            # a new sales price: the price alone
+            self.product_shirt.list_price = 24.99
+            self.assertEqual(self.account._export_products(), 1)
+            (shirt,) = pushed(calls).values()
+            assert_price_only(shirt, "29.74", "ext-SHIRT-1")  # 24.99 + 19 %
+            calls["products"].clear()
+
+            # the account's pricelist decides the price
+            self.account.pricelist_id = self.env["product.pricelist"].create(
+                {
+                    "name": "Channel EUR",
+                    "currency_id": self.env.ref("base.EUR").id,
+                    "company_id": self.company.id,
+                    "item_ids": [
+                        Command.create(
+                            {
+                                "applied_on": "0_product_variant",
+                                "product_id": self.product_mug.id,
+                                "compute_price": "fixed",
+                                "fixed_price": 8.0,
+                            }
+                        )
+                    ],
+                }
+            )
+            self.assertEqual(self.account._export_products(), 1)
+            (mug,) = pushed(calls).values()
+            assert_price_only(mug, "9.52", "ext-MUG-1")  # 8.00 + 19 %
+        self.assertEqual(mug_binding.last_price, "9.52 EUR")
+        log = self.env["connector.sync.log"].search(
+            [("account_id", "=", self.account.id), ("flow", "=", "product"), ("state", "=", "done")], limit=1
+        )
+        self.assertEqual(log.message, "1 products sent, 0 new. 1 of them: the new price only.")
+
+        # update product info on: bound products are sent whole
         self.account.update_product_info = True
         with self.channel_hooks() as calls:
             self.assertEqual(self.account._export_products(), 2)
-        self.assertEqual(
-            {p.sku: p.external_id for batch in calls["products"] for p in batch},
-            {"SHIRT-1": "ext-SHIRT-1", "MUG-1": ""},
-        )
+        sent = pushed(calls)
+        self.assertEqual({sku: p.price_only for sku, p in sent.items()}, {"SHIRT-1": False, "MUG-1": False})
+        self.assertEqual(sent["SHIRT-1"].name, "T-Shirt Organic")
+        self.assertEqual(sent["SHIRT-1"].external_id, "ext-SHIRT-1")
 
     def test_rejected_product_gets_no_binding(self):
         self._publish(self.product_shirt.product_tmpl_id, self.product_mug.product_tmpl_id)

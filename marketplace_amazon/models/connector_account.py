@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -145,7 +147,58 @@ class ConnectorAccount(models.Model):
             self._get_import_statuses(),
             import_fba=self.amazon_import_fba,
             billing_addresses=self.amazon_billing_addresses,
+            waiting=self._amazon_orders_waiting_for_billing() if self.amazon_billing_addresses else None,
+            load_stored=self._amazon_stored_payloads,
+            on_billing_failure=self._amazon_log_billing_failure,
         )
+
+    def _amazon_orders_waiting_for_billing(self):
+        """``{order id: purchase date}`` of this account's merchant-fulfilled orders stored in
+        the last 30 days (what Amazon's order reports keep) without a billing address."""
+        self.ensure_one()
+        self.env["connector.order"].flush_model(["account_id", "payload", "state"])
+        self.env.cr.execute(
+            """SELECT external_id,
+                      COALESCE(payload #>> '{order,createdTime}', payload #>> '{order,PurchaseDate}')
+                 FROM connector_order
+                WHERE account_id = %s AND state != 'ignored' AND payload IS NOT NULL
+                  AND create_date >= %s
+                  AND jsonb_typeof(COALESCE(payload -> 'billing', 'null'::jsonb)) = 'null'
+                  AND COALESCE(payload #>> '{order,fulfillment,fulfilledBy}', '') != 'AMAZON'
+                  AND COALESCE(payload #>> '{order,FulfillmentChannel}', '') != 'AFN'""",
+            [self.id, fields.Datetime.now() - timedelta(days=30)],
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _amazon_stored_payloads(self, external_ids):
+        orders = self.env["connector.order"].search(
+            [("account_id", "=", self.id), ("external_id", "in", list(external_ids))]
+        )
+        return {order.external_id: order.payload for order in orders}
+
+    def _amazon_log_billing_failure(self, reason):
+        self._log(
+            "order",
+            "warning",
+            self.env._(
+                "Billing addresses not read this time: %(reason)s The orders are imported with their "
+                "delivery address as invoice address; the next synchronization asks Amazon's invoicing "
+                "report again and sets the billing address of the orders not invoiced yet.",
+                reason=reason,
+            ),
+        )
+
+    def _fetch_order(self, external_id):
+        if self.provider != "amazon":
+            return super()._fetch_order(external_id)
+        # getOrder has no billing address (it comes from a report): keep the stored one
+        stored = (
+            self.env["connector.order"]
+            .sudo()
+            .search([("account_id", "=", self.id), ("external_id", "=", external_id)], limit=1)
+        )
+        billing = (stored.payload or {}).get("billing") if isinstance(stored.payload, dict) else None
+        return self._amazon_client().get_raw_order(external_id, billing=billing)
 
     def _parse_order(self, payload):
         if self.provider != "amazon":

@@ -102,3 +102,88 @@ class TestAmazonCatalogue(ConnectorCommon):
         self.assertEqual(
             quantities, {"SHIRT-1": 50, "MUG-1": 20, "BOOK-1": 5, "AMZ-LAMP": 4, "AMZ-UNKNOWN": 1}
         )
+
+    def test_two_skus_on_one_asin_are_two_listings(self):
+        """Listings are keyed by seller SKU: a new and a used offer of one ASIN are two
+        listings, each bound to its product; a listing stored by ASIN is re-keyed, not doubled."""
+        base = {"is_storable": True, "taxes_id": [Command.set(self.tax_19.ids)], "list_price": 30.0}
+        Product = self.env["product.product"]
+        new = Product.create(dict(base, name="Kettle", default_code="KETTLE-NEW"))
+        used = Product.create(dict(base, name="Kettle (used)", default_code="KETTLE-USED"))
+        for sku, price in (("KETTLE-NEW", "39.90"), ("KETTLE-USED", "24.90")):
+            self.emulator.add_listing(sku, "B0KETTLE99", price, quantity=1, title="Wasserkocher")
+            self.addCleanup(self.emulator.listings.pop, sku)
+        # what an upgraded database holds: the used SKU's listing stored by its ASIN, bound by hand
+        legacy_binding = self.env["connector.product.binding"].create(
+            {
+                "account_id": self.account.id,
+                "product_id": used.id,
+                "external_id": "B0KETTLE99",
+                "external_sku": "KETTLE-USED",
+            }
+        )
+        legacy = self.env["connector.listing"].create(
+            {
+                "account_id": self.account.id,
+                "external_id": "B0KETTLE99",
+                "sku": "KETTLE-USED",
+                "state": "bound",
+                "match_method": "manual",
+                "product_id": used.id,
+                "binding_id": legacy_binding.id,
+            }
+        )
+
+        stats = self.account._import_catalogue()
+        self.assertEqual((stats["bound"], stats["conflict"], stats["gone"]), (6, 0, 0))
+        listings = self.env["connector.listing"].search(
+            [("account_id", "=", self.account.id), ("amazon_asin", "=", "B0KETTLE99")]
+        )
+        self.assertEqual(
+            sorted((x.sku, x.external_id, x.state, x.product_id.id) for x in listings),
+            [("KETTLE-NEW", False, "bound", new.id), ("KETTLE-USED", False, "bound", used.id)],
+        )
+        self.assertIn(legacy, listings, "the stored listing is kept under its SKU")
+        self.assertEqual(legacy.match_method, "manual", "a person's binding stays")
+        self.assertEqual(
+            sorted((b.external_sku, b.external_id, b.product_id.id) for b in listings.binding_id),
+            [("KETTLE-NEW", "B0KETTLE99", new.id), ("KETTLE-USED", "B0KETTLE99", used.id)],
+        )
+        self.assertFalse(self.env["connector.sync.log"].search([("message", "ilike", "same listing id")]))
+        # both SKUs get their own stock
+        self.env["stock.quant"]._update_available_quantity(new, self.warehouse.lot_stock_id, 3)
+        self.env["stock.quant"]._update_available_quantity(used, self.warehouse.lot_stock_id, 1)
+        self.account._export_stock()
+        self.assertEqual(
+            (
+                self.emulator.listings["KETTLE-NEW"]["quantity"],
+                self.emulator.listings["KETTLE-USED"]["quantity"],
+            ),
+            (3, 1),
+        )
+
+    def test_product_bound_to_another_sku_is_a_conflict(self):
+        """A second SKU of the same ASIN that matches the already bound product by EAN does not
+        take its binding over: it waits in conflict with the reason."""
+        for sku in ("AMZ-LAMP-B",):
+            self.emulator.add_listing(
+                sku,
+                "B0CAT00010",
+                "35.00",
+                quantity=1,
+                title="Stehlampe B-Ware",
+                attributes={
+                    "externally_assigned_product_identifier": [{"type": "ean", "value": self.lamp.barcode}]
+                },
+            )
+            self.addCleanup(self.emulator.listings.pop, sku)
+        stats = self.account._import_catalogue()
+        self.assertEqual((stats["bound"], stats["conflict"]), (4, 1))
+        lamp, second = self.listing("AMZ-LAMP"), self.listing("AMZ-LAMP-B")
+        self.assertEqual((lamp.state, lamp.binding_id.external_sku), ("bound", "AMZ-LAMP"))
+        self.assertEqual(second.state, "conflict")
+        self.assertIn("already bound to the Amazon listing with SKU AMZ-LAMP", second.reason)
+        bindings = self.env["connector.product.binding"].search(
+            [("account_id", "=", self.account.id), ("product_id", "=", self.lamp.id)]
+        )
+        self.assertEqual(bindings.mapped("external_sku"), ["AMZ-LAMP"])

@@ -439,13 +439,14 @@ class TestAmazonOrders(AmazonCommon):
         self.assertIn("No product with SKU 'LAMP-1'", parked.message)
         self.assertTrue(parked.activity_ids)
         self.assertEqual(len(self.account_sales()), 5)
-        # the product is created; a retry imports it from the stored payload, once
+        # the product is created; a retry reads the order again (getOrder) and imports it, once
         lamp = self.env["product.product"].create(
             {"name": "Desk lamp", "default_code": "LAMP-1", "is_storable": True, "taxes_id": self.tax_19.ids}
         )
         self.emulator.reset_log()
         parked.action_retry()
-        self.assertFalse(self.emulator.requests_to(), "the retry reads the stored payload")
+        self.assertEqual(len(self.emulator.requests_to("GET", rf"/orders/2026-01-01/orders/{order_id}$")), 1)
+        self.assertFalse(self.emulator.requests_to("GET", r"/orders/2026-01-01/orders$"), "no new sync")
         sale = self.sale_of(order_id)
         self.assertEqual(sale.order_line.product_id, lamp)
         self.assertAlmostEqual(sale.amount_total, 35.0, places=2)

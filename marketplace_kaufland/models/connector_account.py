@@ -97,6 +97,12 @@ class ConnectorAccount(models.Model):
             since, self._kaufland_storefronts(), self._get_import_statuses()
         )
 
+    def _fetch_order(self, external_id):
+        if self.provider != "kaufland":
+            return super()._fetch_order(external_id)
+        # GET /orders/{id_order}: every unit, in the same shape as a sync stores it
+        return adapter.raw_order(self._kaufland_client().get_order_payload(external_id))
+
     def _parse_order(self, payload):
         if self.provider != "kaufland":
             return super()._parse_order(payload)

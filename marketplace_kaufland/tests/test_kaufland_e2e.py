@@ -445,6 +445,63 @@ class TestKauflandOutbound(KauflandCommon):
         self.assertEqual(self.emulator.offer("MUG-1")["amount"], 16)
         self.assertEqual(self.emulator.offer("SHIRT-1")["amount"], 50)
 
+    def test_stock_push_lists_the_offers_once_per_storefront(self):
+        """Bindings without storefront: one GET /units listing per storefront (its pages),
+        never a lookup per SKU; the ids bound on the first push are trusted afterwards."""
+        for n in range(120):  # the seller's other offers on cz: two pages of units
+            self.emulator.add_offer(f"CZ-{n:03d}", f"{8590000000000 + n}", f"Zbozi {n}", 9900, 1, "cz")
+        self.emulator.reset_log()
+        bindings = self._bind_all()
+        self.assertFalse(any(bindings.mapped("storefront")))
+        self.assertEqual(self.account._export_stock(), 3)
+
+        def unit(sku, storefront="de"):
+            return self.emulator.offer(sku, storefront)["id_unit"]
+
+        def received():
+            listings = self.emulator.requests_to("GET", "/units$")
+            self.assertFalse([r for r in listings if r.arg("id_offer") or r.arg("ean")], "no per-SKU lookup")
+            return (
+                [(r.arg("storefront"), r.arg("offset")) for r in listings],
+                [(r.arg("storefront"), r.json) for r in self.emulator.requests_to("POST", "/units/bulk")],
+            )
+
+        # de: every SKU on the first page; cz: the shirt only, read to the end for the others
+        self.assertEqual(
+            received(),
+            (
+                [("de", "0"), ("cz", "0"), ("cz", "100")],
+                [
+                    (
+                        "de",
+                        [
+                            {"id_unit": unit("SHIRT-1"), "unit_data": {"amount": 50}},
+                            {"id_unit": unit("MUG-1"), "unit_data": {"amount": 20}},
+                            {"id_unit": unit("BOOK-1"), "unit_data": {"amount": 5}},
+                        ],
+                    ),
+                    ("cz", [{"id_unit": unit("SHIRT-1", "cz"), "unit_data": {"amount": 50}}]),
+                ],
+            ),
+        )
+        self.assertEqual(
+            bindings.mapped("external_id"), [str(unit(s)) for s in ("SHIRT-1", "MUG-1", "BOOK-1")]
+        )
+        self.assertFalse(any(bindings.mapped("last_error")), bindings.mapped("last_error"))
+        # 4 mugs leave the shelf: de trusts the bound id (no listing), cz has no mug offer
+        self.emulator.reset_log()
+        self.env["stock.quant"]._update_available_quantity(self.product_mug, self.warehouse.lot_stock_id, -4)
+        self.assertEqual(self.account._export_stock(), 1)
+        self.assertEqual(
+            received(),
+            (
+                [("cz", "0"), ("cz", "100")],
+                [("de", [{"id_unit": unit("MUG-1"), "unit_data": {"amount": 16}}])],
+            ),
+        )
+        self.assertEqual(self.emulator.offer("MUG-1")["amount"], 16)
+        self.assertFalse(bindings.filtered("last_error"))
+
     def _import_with_carrier(self):
         carrier_product = self.env["product.product"].create(
             {"name": "DHL Paket", "type": "service", "taxes_id": [(6, 0, self.tax_19.ids)]}

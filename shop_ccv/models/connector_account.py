@@ -151,6 +151,16 @@ class ConnectorAccount(models.Model):
                 product_eans[product_id] = self._ccv_product_ean(client, product_id)
             yield adapter.build_raw_order(order, rows, product_eans)
 
+    def _fetch_order(self, external_id):
+        if self.provider != "ccv":
+            return super()._fetch_order(external_id)
+        # GET /orders/{id} and its rows: the same stored form as a sync's
+        client = self._ccv_client()
+        order = client.get_order(external_id)
+        rows = client.order_rows(adapter.resource_id(order) or external_id)
+        eans = {pid: self._ccv_product_ean(client, pid) for pid in adapter.rows_missing_ean(rows)}
+        return adapter.build_raw_order(order, rows, eans)
+
     def _ccv_product_ean(self, client, product_id):
         try:
             return adapter.product_ean(client.get_product(product_id))
@@ -211,6 +221,8 @@ class ConnectorAccount(models.Model):
         return result
 
     def _ccv_push_product(self, client, product, cache):
+        if product.price_only:
+            return self._ccv_push_price(client, product)
         existing = None
         if product.external_id and not adapter.is_combination_id(product.external_id):
             try:
@@ -246,6 +258,39 @@ class ConnectorAccount(models.Model):
         if product.images and not adapter.has_main_photo(existing):
             # UNCONFIRMED limits: CCV documents no maximum image size (500.21 when too big)
             client.upload_photo(product_id, adapter.photo_body(product.images[0], product.name or ""))
+        return product_id
+
+    def _ccv_push_price(self, client, product):
+        """Send the price alone to the shop's product: its content stays as edited in CCV Shop."""
+        if adapter.is_combination_id(product.external_id):
+            raise ChannelDataError(
+                _(
+                    "CCV Shop keeps the price of variant %s as a price difference on its main "
+                    "product: change it in CCV Shop.",
+                    product.sku,
+                )
+            )
+        body = adapter.price_body(product, self.ccv_prices_include_tax)
+        product_id = product.external_id
+        if product_id:
+            try:
+                client.update_product(product_id, body)
+                return product_id
+            except ChannelRequestError as exc:
+                if exc.status != 404:
+                    raise
+                # deleted in the shop: look for it by its number below
+        found = client.find_product(product.sku)
+        if not found:
+            raise ChannelRequestError(
+                _(
+                    "CCV Shop has no product with product number %s any more: switch on Update "
+                    "product info on the account to create it again.",
+                    product.sku,
+                )
+            )
+        product_id = adapter.resource_id(found)
+        client.update_product(product_id, body)
         return product_id
 
     def _ccv_package_id(self, client, cache):

@@ -257,6 +257,55 @@ class TestCcvOrderImport(CcvCommon):
         self.assertEqual(self.account._sync_orders()["new"], 0)
         self.assertEqual(len(self.account_sales()), 2)
 
+    def test_order_whose_rows_came_cut_short_is_imported_whole_on_retry(self):
+        order = self.emulator.add_order(HANS, [("SHIRT-1", 2), ("MUG-1", 1), ("BOOK-1", 1)])
+        # the shop answers the rows cut short (no "next" link: nothing to notice in the listing)
+        self.emulator.inject("truncate", count=1, path=rf"/orders/{order['id']}/orderrows$")
+        self.account._sync_orders()
+        record = self.connector_order(order)
+        self.assertEqual(record.state, "attention")
+        self.assertIn("differs from the channel's total", record.message)
+        self.assertEqual(len(record.payload["orderrows"]), 1)
+        # the shop now answers whole: Retry reads the order again before importing it
+        self.emulator.reset_log()
+        record.action_retry()
+        self.assertEqual(len(self.received("GET", rf"/orders/{order['id']}")), 1)
+        self.assertEqual(len(self.received("GET", rf"/orders/{order['id']}/orderrows")), 1)
+        sale = self.sale_of(order)
+        lines = sale.order_line.filtered(lambda line: line.product_id.default_code != "CCV-SHIPPING")
+        self.assertEqual(
+            sorted((line.product_id.default_code, line.product_uom_qty) for line in lines),
+            [("BOOK-1", 1), ("MUG-1", 1), ("SHIRT-1", 2)],
+        )
+        self.assertAlmostEqual(sale.amount_total, order["total_price"], places=2)
+        self.assertAlmostEqual(sale.amount_total, 66.43, places=2)  # 2 x 19.99 + 9.50 + 12.00 + 4.95
+        self.assertEqual(len(record.payload["orderrows"]), 3)
+        self.assertIn(
+            "Re-fetched from the channel: the order changed there since it was stored.",
+            self.logs(flow="order", connector_order_id=record.id).mapped("message"),
+        )
+        self.assertEqual(len(self.account_sales()), 1)
+
+    def test_retry_uses_the_stored_order_when_the_shop_cannot_be_reached(self):
+        order = self.emulator.add_order(HANS, [("SHIRT-1", 1), ("MUG-1", 1)])
+        self.emulator.inject("truncate", count=1, path=rf"/orders/{order['id']}/orderrows$")
+        self.account._sync_orders()
+        record = self.connector_order(order)
+        self.assertEqual(record.state, "attention")
+        stored = record.payload_hash
+        self.emulator.inject("expired-token", count=1, path=rf"/orders/{order['id']}$")
+        record.action_retry()
+        # the stored copy is still the short one: parked again, nothing lost
+        self.assertEqual(record.state, "attention")
+        self.assertEqual(record.payload_hash, stored)
+        self.assertIn("differs from the channel's total", record.message)
+        [warning] = self.logs(flow="order", state="warning", connector_order_id=record.id)
+        self.assertIn("Could not re-fetch the order from the channel", warning.message)
+        self.assertIn("the stored copy is used", warning.message)
+        # the shop is back: the next Retry imports it whole
+        record.action_retry()
+        self.assertAlmostEqual(self.sale_of(order).amount_total, order["total_price"], places=2)
+
     def test_server_errors_and_rate_limit_are_retried_without_doubles(self):
         orders = self.seed_orders()
         self.emulator.inject("503", count=1, path=r"/orders$")
@@ -364,11 +413,54 @@ class TestCcvOutbound(CcvCommon):
             },
         )
 
-        # edited in Odoo, checkbox still off: nothing is sent again
-        self.product_cap.write({"name": "Basecap Navy", "list_price": 16.8})
+        # edited in Odoo, checkbox still off: nothing descriptive is sent again
+        self.product_cap.write({"name": "Basecap Navy", "description_sale": "Navy"})
         emu.reset_log()
         self.assertEqual(self.account._export_products(), 0)
         self.assertFalse(emu.requests_to(path=rf"^{P}/"))
+        # ... but a new price is: the price alone, to the bound product
+        self.product_cap.list_price = 16.8
+        self.assertEqual(self.account._export_products(), 1)
+        [patch] = emu.requests_to(path=rf"^{P}/")
+        self.assertEqual((patch.method, patch.path), ("PATCH", f"{P}/products/{cap['id']}"))
+        self.assertEqual(patch.json, {"price": 19.99})  # 16.80 + 19 %
+        self.assertEqual((cap["name"], cap["price"]), ("Basecap", 19.99))
+        self.assertEqual(cap["description"], "Kappe aus Baumwolle\nEine Größe")
+        self.assertEqual(len(emu.photos[cap["id"]]), 1)
+        # sent once: the next export has nothing to send
+        emu.reset_log()
+        self.assertEqual(self.account._export_products(), 0)
+        self.assertFalse(emu.requests_to(path=rf"^{P}/"))
+        # a price change through the account's pricelist, in a shop priced without VAT
+        self.account.write(
+            {
+                "ccv_prices_include_tax": False,
+                "pricelist_id": self.env["product.pricelist"]
+                .create(
+                    {
+                        "name": "CCV",
+                        "currency_id": self.env.ref("base.EUR").id,
+                        "company_id": self.company.id,
+                        "item_ids": [
+                            Command.create(
+                                {
+                                    "applied_on": "0_product_variant",
+                                    "product_id": self.product_book.id,
+                                    "compute_price": "fixed",
+                                    "fixed_price": 10.0,
+                                }
+                            )
+                        ],
+                    }
+                )
+                .id,
+            }
+        )
+        book = emu.product_by_sku("BOOK-1")
+        self.assertEqual(self.account._export_products(), 1)
+        [patch] = emu.requests_to(path=rf"^{P}/")
+        self.assertEqual((patch.path, patch.json), (f"{P}/products/{book['id']}", {"price": 10.0}))
+        self.account.write({"ccv_prices_include_tax": True, "pricelist_id": False})
 
         # checkbox on: the shop gets the new name and price, and nothing twice
         self.account.update_product_info = True

@@ -76,6 +76,14 @@ class ConnectorAccount(models.Model):
                     seen.add(raw.external_id)
                     yield raw
 
+    def _fetch_order(self, external_id):
+        if self.provider != const.PROVIDER:
+            return super()._fetch_order(external_id)
+        payload = self._mijnwebwinkel_client().get_order(external_id)
+        if not isinstance(payload, dict):
+            raise ChannelRequestError(_("MijnWebwinkel returned no order %s.", external_id))
+        return adapter.to_raw_order(payload)
+
     def _parse_order(self, payload):
         if self.provider != const.PROVIDER:
             return super()._parse_order(payload)

@@ -8,6 +8,7 @@ what the emulator received and holds.
 """
 
 import base64
+import copy
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -358,6 +359,27 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         shirt_l = self.tshirt.product_variant_ids.filtered(lambda v: v.default_code == "TSHIRT-BIO-L")
         variant_l = next(v for v in shop_shirt["variants"] if v["sku"] == "DEMO-010-L")
         self.assertEqual(self.bindings(shirt_l).external_id, f"{shop_shirt['id']}:{variant_l['id']}")
+
+    def test_update_info_off_sends_a_new_price_of_bound_products_alone(self):
+        self.assertEqual(self.account._export_products(), 9)  # the hoodie, created and bound
+        self.account.update_product_info = False
+        kept = ("name", "description", "categories", "extra", "lists", "images", "variants")
+        before = copy.deepcopy({k: self.emulator.find_article("HOODIE")[k] for k in kept})
+        self.emulator.reset_log()
+        # edited in Odoo: content and price; only the price may reach the shop
+        self.hoodie.write({"name": "Hoodie Deluxe", "description_sale": "Nieuw", "list_price": 46.0})
+        self.assertEqual(self.account._export_products(), 9)
+        (request,) = self.patches()
+        self.assertEqual(request.json, {"price": {"default": "54.74"}})  # 46.00 + 19 %
+        article = self.emulator.find_article("HOODIE")
+        self.assertEqual(article["price"]["default"], "54.74")
+        self.assertEqual({k: article[k] for k in kept}, before)
+        self.assertFalse(self.emulator.requests_to("POST"))
+        self.assertFalse(self.emulator.requests_to("DELETE"))
+        # sent once
+        self.emulator.reset_log()
+        self.assertEqual(self.account._export_products(), 0)
+        self.assertFalse(self.patches())
 
     def test_category_tree_sync(self):
         clothes = next(c for c in self.emulator.categories.values() if c["title"] == "Kleding")

@@ -223,6 +223,9 @@ class AmazonEmulator(Emulator):
     name = "amazon"
     items_page_size = 30  # getOrderItems page size (Amazon pages long orders)
     report_polls = 2  # getReport answers before a report is DONE
+    # processingStatus a finished report ends in: DONE, or FATAL ("the report was aborted due
+    # to a fatal error", reports_2021-06-30.json); CANCELLED comes by itself without data
+    report_outcome = "DONE"
     token_lifetime = 3600
 
     def __init__(self, rate_limits=True):
@@ -1197,6 +1200,10 @@ class AmazonEmulator(Emulator):
 
     def _finish_report(self, report):
         start, end = report["_window"]
+        if self.report_outcome == "FATAL":
+            report["processingEndTime"] = _iso(_now())
+            report["processingStatus"] = "FATAL"
+            return
         rows = []
         for spec in sorted(self.orders.values(), key=lambda s: s["created"]):
             if spec["fulfilled_by"] != "MERCHANT" or spec["marketplace"] not in report["marketplaceIds"]:

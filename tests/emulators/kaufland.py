@@ -13,6 +13,10 @@ https://sellerapi.kaufland.com/ (rest-api: signing; rate-limits: 111 req/s -> 42
 UNCONFIRMED (not stated in the sources): the timestamp tolerance (5 minutes here)
 and whether a 429 carries ``Retry-After`` (the shared base sends one).
 
+Besides the shared faults, ``inject`` takes the refusals of :data:`AUTH_FAULTS` (401
+corrupted signature or invalid credentials, 403 inactive account), answered as the
+authentication check answers them.
+
 Paths are served with and without the ``/v2`` prefix.
 Run: ``python -m tests.emulators.kaufland --port 8071 --seed``.
 """
@@ -113,6 +117,13 @@ UNIT_PATCH_KEYS = {
     "battery_participation",
 }
 SHARED_KEYS = ("buyer", "billing_address", "shipping_address")
+# Injectable refusals shaped as the spec's ErrorResponse (ProblemType enum; 401 "Request
+# authentication headers are corrupt", 403 "Access denied"), on top of the shared FAULT_KINDS.
+AUTH_FAULTS = {
+    "401-signature": (401, "/problems/corrupted-signature", "Signature is not valid"),
+    "401-credentials": (401, "/problems/invalid-credentials", "Invalid client key"),
+    "403-inactive": (403, "/problems/inactive-account", "Access denied: the seller account is inactive"),
+}
 
 
 def iso(moment):
@@ -193,7 +204,24 @@ class KauflandEmulator(Emulator):
         response.headers["Retry-After"] = f"{max(1, round(wait))}"
         return response
 
+    def inject(self, kind, count=1, path=None):
+        """The shared faults, plus :data:`AUTH_FAULTS` (answered where authentication is)."""
+        if kind not in AUTH_FAULTS:
+            return super().inject(kind, count, path)
+        with self.lock:
+            self.faults.append({"kind": kind, "count": count, "path": path})
+        return None
+
+    def _take_fault(self, request):
+        kind = super()._take_fault(request)
+        if kind in AUTH_FAULTS:
+            request.headers["_auth_fault"] = kind
+            return None
+        return kind
+
     def authenticate(self, request):
+        if request.headers.get("_auth_fault"):
+            return problem(*AUTH_FAULTS[request.headers["_auth_fault"]])
         headers = {k.lower(): v for k, v in request.headers.items()}
         missing = [
             h
