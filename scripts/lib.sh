@@ -137,13 +137,17 @@ ensure_base_template() {
   key="$( (echo "$BASE_MODULES"; "$PY" -c 'import odoo.release as r; print(r.version)'; \
            cat "$ODOO_SRC/odoo/release.py") | sha256sum | cut -c1-10)"
   BASE_TEMPLATE="cnb_base_$key"
+  # Shared by every checkout: built once, under a lock, never dropped here.
+  exec 8>"$CACHE/base-template.lock"
+  flock 8
   if ! db_exists "$BASE_TEMPLATE"; then
     log "creating template database $BASE_TEMPLATE (Odoo modules, once)"
-    drop_db "$BASE_TEMPLATE.tmp" 2>/dev/null || true
+    drop_db "${BASE_TEMPLATE}_tmp" 2>/dev/null || true
     odoo_bin -d "${BASE_TEMPLATE}_tmp" -i "$BASE_MODULES" --stop-after-init --no-http
     psql -d postgres -qc "ALTER DATABASE \"${BASE_TEMPLATE}_tmp\" RENAME TO \"$BASE_TEMPLATE\""
     [ ! -d "$DATA_DIR/filestore/${BASE_TEMPLATE}_tmp" ] || \
       mv "$DATA_DIR/filestore/${BASE_TEMPLATE}_tmp" "$DATA_DIR/filestore/$BASE_TEMPLATE"
   fi
+  flock -u 8
   export BASE_TEMPLATE
 }

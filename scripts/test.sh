@@ -14,9 +14,15 @@ ensure_chromium   # browser tests (HttpCase tours)
 key="$(cd "$ROOT" && find $(echo "$SUITE_MODULES" | tr ',' ' ') -type f \
         ! -name '*.pyc' ! -path '*/tests/*' -print0 | sort -z | xargs -0 sha256sum \
         | sha256sum | cut -c1-10)"
-SUITE_TEMPLATE="cnb_suite_${BASE_TEMPLATE#cnb_base_}_$key"
+# The checkout's own prefix: another checkout's run (or one started at the same
+# time) keeps its template; only this checkout's older templates are dropped.
+CHECKOUT_KEY="$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)"
+SUITE_PREFIX="cnb_suite_${CHECKOUT_KEY}_"
+SUITE_TEMPLATE="${SUITE_PREFIX}${BASE_TEMPLATE#cnb_base_}_$key"
+exec 9>"$CACHE/suite-template-$CHECKOUT_KEY.lock"
+flock 9   # two runs of this checkout build the template once
 if ! db_exists "$SUITE_TEMPLATE"; then
-  for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'cnb_suite_%'"); do
+  for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE '${SUITE_PREFIX}%' AND datname <> '$SUITE_TEMPLATE'"); do
     drop_db "$old"
   done
   log "installing the suite into template $SUITE_TEMPLATE"
@@ -26,6 +32,7 @@ if ! db_exists "$SUITE_TEMPLATE"; then
   [ ! -d "$DATA_DIR/filestore/${SUITE_TEMPLATE}_tmp" ] || \
     mv "$DATA_DIR/filestore/${SUITE_TEMPLATE}_tmp" "$DATA_DIR/filestore/$SUITE_TEMPLATE"
 fi
+flock -u 9
 
 TEST_DB="cnb_test_$$"
 copy_db "$SUITE_TEMPLATE" "$TEST_DB"
