@@ -142,6 +142,25 @@ class TestOrderImport(TestProviderMixin, ConnectorCommon):
         self.assertEqual(sale2.partner_id, sale1.partner_id)
         self.assertEqual(sale2.partner_shipping_id, delivery)
 
+    def test_repeat_customer_found_whatever_the_case_and_spaces_of_the_email(self):
+        first = canonical_order("2101", buyer_email="jonas.weber@example.com")
+        # the same buyer, as another channel form or a phone order would type it
+        second = canonical_order(
+            "2102",
+            reference="ORD-2102",
+            updated_at="2026-11-21T09:00:00Z",
+            buyer_email="  Jonas.WEBER@Example.COM ",
+        )
+        self.sync(first, second)
+        sale1 = self.connector_order("2101").sale_order_id
+        sale2 = self.connector_order("2102").sale_order_id
+        self.assertTrue(sale1 and sale2)
+        self.assertEqual(sale2.partner_id, sale1.partner_id, "one customer for both orders")
+        self.assertEqual(sale1.partner_id.email, "jonas.weber@example.com")
+        self.assertEqual(
+            self.env["res.partner"].search_count([("email_normalized", "=", "jonas.weber@example.com")]), 1
+        )
+
     def test_one_bad_order_does_not_block_the_others(self):
         bad = canonical_order("3001")
         bad["lines"][0]["sku"] = "UNKNOWN-SKU"

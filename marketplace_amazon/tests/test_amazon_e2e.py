@@ -462,6 +462,20 @@ class TestAmazonOrders(AmazonCommon):
             )
         self.assertAlmostEqual(self.sale_of(self.ids["erika"]).amount_total, 53.88, places=2)
 
+    def test_order_whose_total_differs_from_its_items_is_parked_with_both_figures(self):
+        order_id = self.ids["erika"]
+        booked = self.channel_total(order_id)
+        # Amazon's grand total says one euro more than its items add up to
+        self.emulator.touch(order_id, total_delta="1.00")
+        self.account.action_sync_orders()
+        record = self.connector_order(order_id)
+        self.assertEqual(record.state, "attention")
+        self.assertIn(f"{booked:.2f}", record.message)
+        self.assertIn(f"{booked + 1:.2f}", record.message)
+        self.assertFalse(record.sale_order_id)
+        others = [oid for key, oid in self.ids.items() if key != "erika"]
+        self.assertTrue(all(self.connector_order(oid).state == "done" for oid in others[:1]))
+
     def _sync(self):
         with mute_logger(CLIENT_LOGGER):
             return self.account.action_sync_orders()

@@ -125,7 +125,7 @@ class KauflandCommon(ConnectorCommon):
             "erika": emu.add_order(
                 [("SHIRT-1", 2, 1999, 19), ("BOOK-1", 1, 1200, 7)],
                 ERIKA,
-                "Erika.Mustermann@Example.com",
+                "erika.mustermann@example.com",
                 created=now - timedelta(hours=5),
             ),
             "acme": emu.add_order(
@@ -147,7 +147,7 @@ class KauflandCommon(ConnectorCommon):
             "erika2": emu.add_order(
                 [("MUG-1", 1, 950, 19)],
                 ERIKA,
-                "erika.mustermann@example.com",
+                "Erika.Mustermann@Example.COM",  # the repeat order types it otherwise
                 created=now - timedelta(hours=2),
             ),
             "partly": emu.add_order(

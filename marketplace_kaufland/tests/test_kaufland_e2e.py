@@ -168,7 +168,7 @@ class TestKauflandOrderImport(KauflandCommon):
         self.assertEqual((mugs.product_id, mugs.product_uom_qty, mugs.price_unit), (self.product_mug, 3, 9.5))
         self.assertAlmostEqual(acme.amount_total, channel_total(self.emulator, self.ids["acme"]), places=2)
         self.assertAlmostEqual(acme.amount_total, 28.50, places=2)
-        # Erika ordered twice (her e-mail once in capitals): one customer, two orders
+        # Erika ordered twice (the repeat order's e-mail in capitals): one customer, two orders
         first, second = self.sale_of(self.ids["erika"]), self.sale_of(self.ids["erika2"])
         self.assertEqual(second.partner_id, first.partner_id)
         self.assertEqual(second.partner_shipping_id, first.partner_shipping_id)

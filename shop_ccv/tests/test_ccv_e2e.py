@@ -257,6 +257,20 @@ class TestCcvOrderImport(CcvCommon):
         self.assertEqual(self.account._sync_orders()["new"], 0)
         self.assertEqual(len(self.account_sales()), 2)
 
+    def test_order_whose_total_differs_from_its_rows_is_parked_with_both_figures(self):
+        wrong = self.emulator.add_order(HANS, [("SHIRT-1", 1), ("MUG-1", 1)])
+        right = self.emulator.add_order(HANS, [("MUG-1", 1)])
+        booked = wrong["total_price"]
+        wrong["total_price"] = round(booked + 1.0, 2)  # the shop's total: one euro more than its rows
+        self.account._sync_orders()
+        record = self.connector_order(wrong)
+        self.assertEqual(record.state, "attention")
+        self.assertIn(f"{booked:.2f}", record.message)
+        self.assertIn(f"{wrong['total_price']:.2f}", record.message)
+        self.assertFalse(record.sale_order_id)
+        self.assertEqual(len(self.account_sales()), 1, "the other order is imported")
+        self.assertAlmostEqual(self.sale_of(right).amount_total, right["total_price"], places=2)
+
     def test_order_whose_rows_came_cut_short_is_imported_whole_on_retry(self):
         order = self.emulator.add_order(HANS, [("SHIRT-1", 2), ("MUG-1", 1), ("BOOK-1", 1)])
         # the shop answers the rows cut short (no "next" link: nothing to notice in the listing)

@@ -10,6 +10,7 @@ what the emulator received and holds.
 import base64
 import copy
 from datetime import timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from odoo import Command
@@ -247,6 +248,18 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         self.assertEqual(self.account._sync_orders()["new"], 8)
         self.assertEqual(self.account.state, "connected")
         self.assertEqual(len(self.sales()), 8)
+
+    def test_order_whose_total_differs_from_its_lines_is_parked_with_both_figures(self):
+        order = self.emulator.add_order([("DEMO-001", 1)], email="eva@example.nl", name="Eva de Boer")
+        booked = Decimal(order["price"]["total"])
+        order["price"]["total"] = str(booked + 1)  # the shop's total: one euro more than its lines
+        self.account._sync_orders()
+        record = self.record(order["number"])
+        self.assertEqual(record.state, "attention")
+        self.assertIn(f"{booked:.2f}", record.message)
+        self.assertIn(f"{booked + 1:.2f}", record.message)
+        self.assertFalse(record.sale_order_id)
+        self.assertEqual(len(self.sales()), 8, "the other orders are imported")
 
     def test_unknown_product_parks_the_order_until_it_exists(self):
         self.emulator.add_article("LAMP-1", "Tafellamp", "59.95", ean="4000000009991")

@@ -773,7 +773,8 @@ class AmazonEmulator(Emulator):
         for line in spec["lines"]:
             a = self._amounts(line)
             total += a["item"] + a["shipping"] - a["promo"] - a["ship_discount"]
-        return total
+        # fault: a grand total that disagrees with the items (touch(order_id, total_delta=...))
+        return total + Decimal(str(spec.get("total_delta", 0)))
 
     def _address_2026(self, address):
         keys = (
