@@ -7,7 +7,6 @@ from odoo.tests import tagged
 
 from .common import ConnectorCommon
 
-
 # Every provider's credentials, named one by one: a list derived from the fields'
 # groups would lose exactly the field that lost its group, and every test using
 # it would stay green while the secret leaks.
@@ -51,7 +50,9 @@ class TestAccount(ConnectorCommon):
         Account = self.env["connector.account"]
         for name in fields:
             self.assertIn(name, Account._fields, f"credential field {name} is gone or renamed")
-            self.assertIn("base.group_system", Account._fields[name].groups or "", f"{name} is not admin-only")
+            self.assertIn(
+                "base.group_system", Account._fields[name].groups or "", f"{name} is not admin-only"
+            )
             with self.assertRaises(AccessError, msg=f"sales user read {name}"):
                 account.read([name])
             self.account.write({name: "s3cret-value"})
