@@ -3,6 +3,7 @@ from . import (
     account_tax,
     connector_account,
     connector_account_catalogue,
+    connector_account_dashboard,
     connector_account_export,
     connector_account_import,
     connector_account_vat,

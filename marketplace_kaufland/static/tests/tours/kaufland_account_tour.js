@@ -110,6 +110,14 @@ registry.category("web_tour.tours").add("marketplace_kaufland_account_tour", {
             trigger: ".o_kanban_record:contains(Tour Kaufland) .o_connector_today:contains(1)",
         },
         {
+            content: "The card draws the orders of the last two weeks and says the sync is up to date",
+            trigger: ".o_kanban_record:contains(Tour Kaufland) .o_connector_dashboard_graph canvas",
+        },
+        {
+            content: "The sync health is shown",
+            trigger: ".o_kanban_record:contains(Tour Kaufland) .o_connector_sync_health:contains(Up to date)",
+        },
+        {
             content: "Open the order that needs attention",
             trigger: ".o_kanban_record:contains(Tour Kaufland) a.o_connector_attention:contains(1)",
             run: "click",
