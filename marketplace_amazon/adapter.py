@@ -505,6 +505,14 @@ def _build(facts, billing_row):
     vat = facts["vat"] or (billing.vat if billing_row else "")
     company = facts["company"] or billing.company
     business = facts["business"] or bool(billing_row and _truthy(_pick(billing_row, "business")))
+    if billing_row and not billing.is_empty():
+        # The report may come in a legacy character set (Cp1252 has no Turkish ı: Amazon
+        # writes "?"): the Orders API's names win, the report gives what the API lacks.
+        billing.name = facts["buyer_name"] or billing.name
+        billing.email = facts["buyer_email"] or billing.email
+        if facts["company"] and _damaged(billing.company):
+            billing.company = facts["company"]
+        _repair_from(billing, facts["shipping"])
     if not billing.is_empty():
         billing.email = billing.email or facts["buyer_email"]
         billing.name = billing.name or facts["buyer_name"]
@@ -548,6 +556,29 @@ def _build(facts, billing_row):
         note="\n".join(notes),
         cancelled=facts["status"] in const.CANCELLED_STATUSES,
     )
+
+
+def _damaged(text):
+    """True when a report value lost characters to its character set ("?" or U+FFFD)."""
+    return bool(text) and ("?" in text or "\ufffd" in text)
+
+
+def _same_but_damaged(damaged, clean):
+    """``damaged`` is ``clean`` with characters replaced by "?" or U+FFFD."""
+    return (
+        _damaged(damaged)
+        and len(damaged) == len(clean)
+        and all(a == b or a in "?\ufffd" for a, b in zip(damaged, clean, strict=True))
+    )
+
+
+def _repair_from(billing, api_address):
+    """Billing fields the report damaged, taken from the API's address where it is the same
+    text (a billing address that is also the delivery address)."""
+    for field in ("name", "company", "street", "street2", "city"):
+        value, clean = getattr(billing, field), getattr(api_address, field)
+        if clean and _same_but_damaged(value, clean):
+            setattr(billing, field, clean)
 
 
 def _truthy(value):

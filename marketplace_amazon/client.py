@@ -538,16 +538,24 @@ class AmazonClient:
     # --- orders ----------------------------------------------------------------------
 
     def iter_orders(
-        self, since, statuses=None, fulfillment_channels=("MFN",), page_size=const.ORDERS_PAGE_SIZE
+        self,
+        since,
+        statuses=None,
+        fulfillment_channels=("MFN",),
+        page_size=const.ORDERS_PAGE_SIZE,
+        load_stored=None,
     ):
         """Yield raw orders changed since ``since`` (naive UTC), all pages.
 
         With Orders API 2026-01-01 each item is an ``Order`` (items included); with v0 it
         is ``{"api": "v0", "order": Order, "items": [OrderItem]}``. An endpoint without the
         2026 API (404 on the first page) falls back to v0.
+
+        :param load_stored: ``load_stored(order ids) -> {order id: stored payload}``: v0 takes
+            the items of an order that did not change since it was stored from there
         """
         if self.orders_api == const.ORDERS_API_V0:
-            yield from self._iter_orders_v0(since, statuses, fulfillment_channels, page_size)
+            yield from self._iter_orders_v0(since, statuses, fulfillment_channels, page_size, load_stored)
             return
         try:
             first = True
@@ -559,7 +567,7 @@ class AmazonClient:
                 raise
             _logger.warning("Amazon Orders API 2026-01-01 not available at %s, using v0", self.endpoint)
             self.orders_api = const.ORDERS_API_V0
-            yield from self._iter_orders_v0(since, statuses, fulfillment_channels, page_size)
+            yield from self._iter_orders_v0(since, statuses, fulfillment_channels, page_size, load_stored)
 
     def _iter_orders_2026(self, since, statuses, fulfillment_channels, page_size):
         api = self._api(Orders, version=const.ORDERS_API_2026)
@@ -579,21 +587,26 @@ class AmazonClient:
         while True:
             kwargs = dict(params, paginationToken=token) if token else dict(params)
             response = self._call("searchOrders", lambda kw=kwargs: api.search_orders(**kw), "reading orders")
-            orders = response.payload.get("orders") or []
+            # A page may hold fewer orders than asked for and still have a next token: the
+            # model gives maxResultsPerPage as a maximum only.
+            yield from response.payload.get("orders") or []
             next_token = response.next_token
-            if next_token and len(orders) < page_size:
-                # A short page that is not the last one: a cut-off answer. Ask once more.
-                response = self._call(
-                    "searchOrders", lambda kw=kwargs: api.search_orders(**kw), "reading orders"
-                )
-                orders = response.payload.get("orders") or []
-                next_token = response.next_token
-            yield from orders
             if not next_token:
                 return
             token = next_token
 
-    def _iter_orders_v0(self, since, statuses, fulfillment_channels, page_size):
+    def _restricted(self, api, method, *args, **kwargs):
+        """A v0 call with ``RestrictedResources``: the library fetches an RDT, keeps it on
+        ``api`` for the call and forgets it only when the call succeeds. After a 5xx it
+        would send that RDT again, also to the Tokens API, which refuses it (403): every
+        try starts without one."""
+        api.restricted_data_token = None
+        try:
+            return method(*args, RestrictedResources=list(const.V0_RESTRICTED_RESOURCES), **kwargs)
+        finally:
+            api.restricted_data_token = None
+
+    def _iter_orders_v0(self, since, statuses, fulfillment_channels, page_size, load_stored=None):
         api = self._api(Orders, version=const.ORDERS_API_V0)
         params = {
             "LastUpdatedAfter": iso_utc(since),
@@ -610,15 +623,22 @@ class AmazonClient:
         while True:
             kwargs = dict(params, NextToken=token) if token else dict(params)
             # RestrictedResources makes the library fetch an RDT first (names, streets, buyer).
-            kwargs["RestrictedResources"] = list(const.V0_RESTRICTED_RESOURCES)
             response = self._call(
                 ("createRestrictedDataToken", "getOrders"),
-                lambda kw=kwargs: api.get_orders(**dict(kw)),
+                lambda kw=kwargs: self._restricted(api, api.get_orders, **kw),
                 "reading orders",
             )
-            payload = response.payload or {}
-            for order in payload.get("Orders") or []:
-                yield {"api": "v0", "order": order, "items": self.get_order_items_v0(order["AmazonOrderId"])}
+            orders = (response.payload or {}).get("Orders") or []
+            stored = load_stored([o.get("AmazonOrderId") for o in orders]) if load_stored and orders else {}
+            for order in orders:
+                order_id = order["AmazonOrderId"]
+                known = stored.get(order_id)
+                if _same_v0_order(known, order):
+                    # unchanged since stored (the sync's overlap): its items are the stored ones
+                    items = known.get("items") or []
+                else:
+                    items = self.get_order_items_v0(order_id)
+                yield {"api": "v0", "order": order, "items": items}
             token = response.next_token
             if not token:
                 return
@@ -647,7 +667,7 @@ class AmazonClient:
             api = self._api(Orders, version=const.ORDERS_API_V0)
             response = self._call(
                 ("createRestrictedDataToken", "getOrder"),
-                lambda: api.get_order(order_id, RestrictedResources=list(const.V0_RESTRICTED_RESOURCES)),
+                lambda: self._restricted(api, api.get_order, order_id),
                 f"reading order {order_id}",
             )
             composite = {
@@ -878,7 +898,7 @@ class AmazonClient:
             fetch_statuses.append("Shipped")
         payloads = [
             p
-            for p in self.iter_orders(since, fetch_statuses, channels)
+            for p in self.iter_orders(since, fetch_statuses, channels, load_stored=load_stored)
             if not wanted or _is_fba(p) or _status_of(p) in wanted
         ]
         fetched = {_order_id_of(p) for p in payloads}
@@ -906,18 +926,25 @@ class AmazonClient:
                 _logger.warning("Amazon billing addresses not imported this time: %s", exc)
                 if on_billing_failure:
                     on_billing_failure(str(exc))
-        for payload in payloads:
-            if "orderId" in payload:
-                wrapped = adapter.wrap_order_2026(payload, billing.get(payload["orderId"]))
-            else:
-                wrapped = adapter.wrap_order_v0(payload, billing.get(payload["order"].get("AmazonOrderId")))
-            yield adapter.raw_order(wrapped)
         late = [
             order_id
             for order_id in waiting
             if billing.get(order_id) and not adapter.billing_from_row(billing[order_id]).is_empty()
         ]
-        stored = load_stored(late) if late and load_stored else {}
+        # An order the report does not have (it covers the orders that became payable in
+        # its window) keeps the billing address stored from an earlier report.
+        unbilled = [_order_id_of(p) for p in merchant if _order_id_of(p) not in billing]
+        stored = load_stored(unbilled + late) if (unbilled or late) and load_stored else {}
+        for payload in payloads:
+            order_id = _order_id_of(payload)
+            row = billing.get(order_id)
+            if row is None and not _is_fba(payload):
+                row = _stored_billing(stored.get(order_id))
+            if "orderId" in payload:
+                wrapped = adapter.wrap_order_2026(payload, row)
+            else:
+                wrapped = adapter.wrap_order_v0(payload, row)
+            yield adapter.raw_order(wrapped)
         for order_id in late:
             payload = stored.get(order_id)
             if isinstance(payload, dict) and payload.get("order"):
@@ -1011,6 +1038,26 @@ def _is_fba(payload):
     if "orderId" in payload:
         return (payload.get("fulfillment") or {}).get("fulfilledBy") == "AMAZON"
     return (payload.get("order") or {}).get("FulfillmentChannel") == "AFN"
+
+
+def _stored_billing(payload):
+    """The report row a stored payload carries, or None."""
+    if not isinstance(payload, dict):
+        return None
+    return payload.get("billing") or None
+
+
+def _same_v0_order(stored, order):
+    """True when a stored v0 payload holds this very order (same LastUpdateDate and data)."""
+    if not isinstance(stored, dict) or stored.get("api") != const.ORDERS_API_V0:
+        return False
+    known = stored.get("order") or {}
+    return (
+        bool(order.get("LastUpdateDate"))
+        and known.get("LastUpdateDate") == order.get("LastUpdateDate")
+        and known == order
+        and isinstance(stored.get("items"), list)
+    )
 
 
 def _order_id_of(payload):

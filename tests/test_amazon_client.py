@@ -404,6 +404,43 @@ def test_late_billing_address_of_a_stored_order(emulator):
     assert not list(client.fetch_raw_orders(later, ["Unshipped"], waiting=waiting, load_stored=load))
 
 
+def test_cp1252_report_takes_names_from_the_orders_api(emulator):
+    """Cp1252 has no ş, ğ, ı: Amazon's report holds "?" there. The Orders API's name wins,
+    and a billing street that is the delivery street is taken from the API too."""
+    emulator.report_charset = "Cp1252"
+    emulator.add_listing("SKU-1", "B0TEST0001", "10.00")
+    address = {
+        "name": "Ayşe Doğan",
+        "addressLine1": "Şehitler Caddesi 5",
+        "postalCode": "50674",
+        "city": "Köln",
+        "countryCode": "DE",
+    }
+    order_id = emulator.add_order(
+        [{"sku": "SKU-1", "qty": 1, "price": "10.00"}],
+        created=datetime.utcnow() - timedelta(hours=5),
+        buyer={"name": "Ayşe Doğan", "email": "a1y2se@marketplace.amazon.de"},
+        address=address,
+        billing=dict(address, addressLine1="Şehitler Caddesi 5", addressLine2="Büro Çelik"),
+    )
+    client = make_client(emulator)
+    [raw] = client.fetch_raw_orders(SINCE, ["Unshipped"])
+    assert raw.external_id == order_id
+    row = raw.payload["billing"]
+    assert (row["buyer-name"], row["bill-address-1"], row["bill-city"]) == (
+        "Ay?e Do?an",
+        "?ehitler Caddesi 5",
+        "Köln",
+    )
+    billing = adapter.parse_order(raw.payload).billing
+    assert (billing.name, billing.street, billing.street2, billing.city) == (
+        "Ayşe Doğan",
+        "Şehitler Caddesi 5",
+        "Büro Çelik",
+        "Köln",
+    )
+
+
 def test_report_without_data_is_empty(emulator):
     client = make_client(emulator)
     assert client.fetch_report(const.BILLING_REPORT_TYPE, SINCE, datetime.utcnow()) == ""
@@ -461,12 +498,48 @@ def test_timeout_is_retried(emulator):
     assert "Emulator Store" in client.test_connection()
 
 
-def test_truncated_page_is_asked_again(emulator):
+def test_short_page_with_a_next_token_is_asked_once(emulator):
+    """maxResultsPerPage is a maximum: a page with a next token may hold fewer orders. Amazon
+    gives no count to tell it from a page cut short, so it is read once and followed."""
     ids = add_simple_orders(emulator, 7)
+    emulator.page_order_cap = 3
     client = make_client(emulator)
-    emulator.inject("truncate", 1, path="/orders/2026")
     orders = list(client.iter_orders(SINCE, ["Unshipped"], page_size=4))
     assert sorted(o["orderId"] for o in orders) == sorted(ids)
+    searches = emulator.requests_to("GET", "/orders/2026-01-01/orders$")
+    assert len(searches) == 3  # 3 + 3 + 1
+    assert len({s.arg("paginationToken") for s in searches}) == 3
+
+
+def test_v0_server_error_then_success_takes_a_new_rdt(emulator):
+    """After a 5xx the library still holds the RDT of the failed getOrders; the retry asks
+    for a new one with the access token (an RDT is refused by the Tokens API)."""
+    ids = add_simple_orders(emulator, 2)
+    client = make_client(emulator, orders_api="v0")
+    emulator.inject("500", 1, path="^/orders/v0/orders$")
+    orders = list(client.iter_orders(SINCE, ["Unshipped"]))
+    assert sorted(o["order"]["AmazonOrderId"] for o in orders) == sorted(ids)
+    assert all(o["order"]["ShippingAddress"]["AddressLine1"].startswith("Weg ") for o in orders)
+    rdts = emulator.requests_to("POST", "/tokens/2021-03-01/restrictedDataToken")
+    assert len(rdts) == 2
+    assert all(r.headers["x-amz-access-token"].startswith("Atza|") for r in rdts)
+    # the items are read with the access token too
+    items = emulator.requests_to("GET", "/orderItems$")
+    assert len(items) == 2 and all(r.headers["x-amz-access-token"].startswith("Atza|") for r in items)
+
+
+def test_v0_unchanged_order_keeps_its_stored_items(emulator):
+    ids = add_simple_orders(emulator, 2)
+    client = make_client(emulator, orders_api="v0")
+    first = {o["order"]["AmazonOrderId"]: o for o in client.iter_orders(SINCE, ["Unshipped"])}
+    emulator.touch(ids[1])
+    emulator.reset_log()
+    again = list(client.iter_orders(SINCE, ["Unshipped"], load_stored=lambda wanted: first))
+    assert {o["order"]["AmazonOrderId"] for o in again} == set(ids)
+    assert [r.path for r in emulator.requests_to("GET", "/orderItems$")] == [
+        f"/orders/v0/orders/{ids[1]}/orderItems"
+    ]
+    assert next(o for o in again if o["order"]["AmazonOrderId"] == ids[0])["items"] == first[ids[0]]["items"]
 
 
 def test_bad_request_is_a_request_error(emulator):
@@ -580,7 +653,7 @@ def test_business_order_mapping(emulator):
         billing.zip,
         billing.city,
         billing.country_code,
-    ) == ("Weber Kaffeetechnik GmbH", "Weber Kaffeetechnik GmbH", "Postfach 1200", "80331", "München", "DE")
+    ) == ("Jonas Weber", "Weber Kaffeetechnik GmbH", "Postfach 1200", "80331", "München", "DE")
     assert billing.vat == "DE811907980"
     assert "PO-4711" in order.note
     assert order.channel_collects_vat is False and order.fulfilled_by_channel is False

@@ -21,6 +21,7 @@ from tests.emulators.amazon import (
     SELLER_ID,
     ean13,
 )
+from tests.emulators.amazon import _now as emulator_now
 from tests.emulators.base import RateLimiter as EmulatorBucket
 
 from .common import ACME_VAT, AmazonCommon
@@ -555,6 +556,132 @@ class TestAmazonOrders(AmazonCommon):
         self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
         self.assertEqual(self.account.state, "connected")
         self._assert_all_imported_once()
+
+    # --- exactly as the references say (issue 19)
+
+    def test_cp1252_report_keeps_the_order_api_names(self):
+        """The seller's invoicing report comes in Cp1252, which has no Turkish ı: Amazon
+        writes "Murat Y?lmaz" there. The customer keeps the Orders API's name; the report
+        gives the billing address only."""
+        self.emulator.report_charset = "Cp1252"
+        order_id = self.emulator.add_order(
+            [{"sku": "MUG-1", "qty": 1, "price": "9.50"}],
+            created=emulator_now() - timedelta(minutes=200),
+            buyer={"name": "Murat Yılmaz", "email": "t5r8murat@marketplace.amazon.de"},
+            address={
+                "name": "Murat Yılmaz",
+                "addressLine1": "Packstation 112",
+                "addressLine2": "Postnummer 87654321",
+                "postalCode": "10623",
+                "city": "Berlin",
+                "countryCode": "DE",
+            },
+            billing={
+                "name": "Murat Yılmaz",
+                "addressLine1": "Kantstraße 7",
+                "postalCode": "10623",
+                "city": "Berlin",
+                "countryCode": "DE",
+            },
+        )
+        self.account._sync_orders()
+        # what Amazon's report held: the name with "?", the rest readable in Cp1252
+        billing_row = self.connector_order(order_id).payload["billing"]
+        self.assertEqual(billing_row["buyer-name"], "Murat Y?lmaz")
+        sale = self.sale_of(order_id)
+        customer = sale.partner_id
+        self.assertEqual(customer.name, "Murat Yılmaz")
+        self.assertEqual((customer.street, customer.zip, customer.city), ("Kantstraße 7", "10623", "Berlin"))
+        self.assertEqual(sale.partner_invoice_id, customer)
+        delivery = sale.partner_shipping_id
+        self.assertEqual((delivery.name, delivery.street), ("Murat Yılmaz", "Packstation 112"))
+        self.assertFalse(self.env["res.partner"].search_count([("name", "like", "Y?lmaz")]))
+        # the other orders of the same report are read in Cp1252 too
+        self.assertEqual(self.sale_of(self.ids["erika"]).partner_id.street, "Heidestraße 17")
+
+    def test_short_page_with_a_next_token_is_read_once(self):
+        """Amazon may end a page before maxResultsPerPage and still give a next token."""
+        self.emulator.page_order_cap = 2
+        stats = self.account._sync_orders()
+        self.assertEqual(stats["new"], 5)
+        searches = self.emulator.requests_to("GET", SEARCH_ORDERS)
+        # 2 + 2 + 1 orders: three pages, each asked once
+        self.assertEqual(len(searches), 3)
+        tokens = [search.arg("paginationToken") for search in searches]
+        self.assertIsNone(tokens[0])
+        self.assertEqual(len(set(tokens[1:])), 2)
+        self._assert_all_imported_once()
+
+    def test_v0_server_error_on_get_orders_is_retried(self):
+        """A 5xx on getOrders (v0, with its Restricted Data Token) is retried as a 5xx,
+        not turned into "Amazon denied access"."""
+        self.account.amazon_orders_api = const.ORDERS_API_V0
+        self.emulator.inject("503", path=r"^/orders/v0/orders$")
+        action = self._sync()
+        self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        self.assertEqual(self.account.state, "connected")
+        self.assertFalse(self.logs(state="error"))
+        self.assertEqual(len(self.emulator.requests_to("GET", r"^/orders/v0/orders$")), 2)
+        # each try asked its own RDT with the seller's access token, not with the last RDT
+        rdts = self.emulator.requests_to("POST", "/tokens/2021-03-01/restrictedDataToken")
+        self.assertTrue(rdts)
+        for request in rdts:
+            self.assertIn(request.headers["x-amz-access-token"], self.emulator.access_tokens)
+        self._assert_all_imported_once()
+        erika = self.sale_of(self.ids["erika"]).partner_id
+        self.assertEqual((erika.name, erika.street), ("Erika Mustermann", "Heidestraße 17"))
+
+    def test_resync_keeps_the_billing_address_from_the_report(self):
+        self.account._sync_orders()
+        erika = self.connector_order(self.ids["erika"])
+        billing_row = erika.payload["billing"]
+        self.assertEqual(billing_row["bill-address-1"], "Heidestraße 17")
+        # the overlap brings back the two newest orders; this sync's report no longer has
+        # them (it covers orders that became payable since the watermark): not a change
+        stats = self.account._sync_orders()
+        self.assertEqual(stats, {"fetched": 2, "new": 0, "changed": 0, "unchanged": 2})
+        self.assertTrue(self.connector_order(self.ids["erika2"]).payload["billing"])
+        # Amazon changes Erika's order, purchased 5 hours ago, before this sync's report window
+        self.emulator.touch(self.ids["erika"])
+        self.emulator.reset_log()
+        stats = self.account._sync_orders()
+        self.assertEqual((stats["new"], stats["changed"]), (0, 1))
+        (report,) = self.emulator.requests_to("POST", "/reports/2021-06-30/reports$")
+        self.assertGreater(
+            report.json["dataStartTime"], self.emulator.orders[self.ids["erika"]]["created"].isoformat()
+        )
+        self.assertEqual(erika.payload["billing"], billing_row)
+        self.assertFalse(self.account._amazon_orders_waiting_for_billing())
+        sale = self.sale_of(self.ids["erika"])
+        self.assertEqual(sale.partner_invoice_id.street, "Heidestraße 17")
+        self.assertEqual(sale.partner_shipping_id.street, "Packstation 105")
+        # the overlap brings it back once more, unchanged at Amazon: unchanged here too
+        stats = self.account._sync_orders()
+        self.assertEqual((stats["fetched"], stats["changed"]), (1, 0))
+        self.assertEqual(erika.payload["billing"], billing_row)
+
+    def test_v0_unchanged_orders_are_not_read_again(self):
+        """v0 needs getOrderItems per order (0.5/s): not for the orders the overlap brings back
+        unchanged."""
+        self.account.amazon_orders_api = const.ORDERS_API_V0
+        self.account._sync_orders()
+        self.assertEqual(len(self.emulator.requests_to("GET", "/orderItems$")), 5)
+        self._assert_all_imported_once()
+        self.emulator.reset_log()
+        stats = self.account._sync_orders()
+        self.assertEqual(stats, {"fetched": 2, "new": 0, "changed": 0, "unchanged": 2})
+        self.assertEqual(len(self.emulator.requests_to("GET", r"^/orders/v0/orders$")), 1)
+        self.assertFalse(self.emulator.requests_to("GET", "/orderItems$"))
+        # an order Amazon changed is read with its items
+        self.emulator.touch(self.ids["acme"], status="PARTIALLY_SHIPPED")
+        self.emulator.reset_log()
+        stats = self.account._sync_orders()
+        self.assertEqual((stats["new"], stats["changed"]), (0, 1))
+        self.assertEqual(
+            [request.path for request in self.emulator.requests_to("GET", "/orderItems$")],
+            [f"/orders/v0/orders/{self.ids['acme']}/orderItems"],
+        )
+        self.assertEqual(len(self.account_sales()), 5)
 
     # --- FBA
 

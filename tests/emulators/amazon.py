@@ -105,6 +105,7 @@ STATUS_V0 = {
     "UNFULFILLABLE": "Unfulfillable",
 }
 V0_STATUSES = set(STATUS_V0.values()) | {"InvoiceUnconfirmed"}
+PENDING_STATUSES = ("PENDING", "PENDING_AVAILABILITY")
 INCLUDED_DATA = {
     "BUYER",
     "RECIPIENT",
@@ -226,6 +227,13 @@ class AmazonEmulator(Emulator):
     # processingStatus a finished report ends in: DONE, or FATAL ("the report was aborted due
     # to a fatal error", reports_2021-06-30.json); CANCELLED comes by itself without data
     report_outcome = "DONE"
+    # Character set of the report documents: Amazon serves EU flat files in Cp1252 for many
+    # sellers ("Content-Type: text/plain; charset=Cp1252"), where a character outside it
+    # (Turkish ı, ş, ğ) arrives as "?" (amzn/selling-partner-api-models#2748, #4031)
+    report_charset = "UTF-8"
+    # Most orders a searchOrders/getOrders page holds whatever maxResultsPerPage asks: a page
+    # with a next token may hold fewer orders than asked for (the models give a maximum only)
+    page_order_cap = None
     token_lifetime = 3600
 
     def __init__(self, rate_limits=True):
@@ -356,6 +364,9 @@ class AmazonEmulator(Emulator):
             "id": order_id,
             "created": created,
             "updated": updated or created,
+            # when the order became eligible for fulfillment (left Pending): what the date
+            # range of an order report selects on
+            "eligible": None if status in PENDING_STATUSES else created,
             "status": status,
             "marketplace": marketplace_id,
             "currency": MARKETPLACE_INFO.get(marketplace_id, ("", "", "EUR"))[2],
@@ -384,6 +395,8 @@ class AmazonEmulator(Emulator):
             spec = self.orders[order_id]
             spec.update(changes)
             spec["updated"] = max(_now(), spec["updated"] + timedelta(seconds=1))
+            if spec["eligible"] is None and spec["status"] not in PENDING_STATUSES:
+                spec["eligible"] = spec["updated"]
 
     # === framework hooks =================================================================
 
@@ -733,6 +746,7 @@ class AmazonEmulator(Emulator):
         specs = self._filter_orders(
             window[0], window[2], marketplaces, statuses, fulfilled_by, window[1], window[3]
         )
+        page_size = min(page_size, self.page_order_cap or page_size)
         page, next_token = self._page(key, specs, page_size, token)
         body = {"orders": [self._order_2026(spec, included) for spec in page]}
         if next_token:
@@ -960,6 +974,7 @@ class AmazonEmulator(Emulator):
         specs = self._filter_orders(
             window[0], window[2], marketplaces, statuses, fulfilled_by, window[1], window[3]
         )
+        page_size = min(page_size, self.page_order_cap or page_size)
         page, next_token = self._page(key, specs, page_size, token)
         payload = {"Orders": [self._order_v0(spec) for spec in page]}
         if next_token:
@@ -1209,7 +1224,11 @@ class AmazonEmulator(Emulator):
         for spec in sorted(self.orders.values(), key=lambda s: s["created"]):
             if spec["fulfilled_by"] != "MERCHANT" or spec["marketplace"] not in report["marketplaceIds"]:
                 continue
-            if (start and spec["updated"] < start) or (end and spec["created"] > end):
+            # "The date range you specify for an order report indicates when orders become
+            # eligible for fulfillment (no longer in a pending state), not when you create
+            # them" (report-type-values-order): an order changed later is not in it again
+            eligible = spec["eligible"]
+            if eligible is None or (start and eligible < start) or (end and eligible > end):
                 continue
             rows.extend(self._report_rows(spec))
         report["processingEndTime"] = _iso(_now())
@@ -1300,7 +1319,11 @@ class AmazonEmulator(Emulator):
                 b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
                 content_type="application/xml",
             )
-        return Response(200, document[0].encode("utf-8"), content_type="text/plain; charset=utf-8")
+        return Response(
+            200,
+            document[0].encode(self.report_charset, "replace"),
+            content_type=f"text/plain; charset={self.report_charset}",
+        )
 
     # === Listings Items 2021-08-01 ===========================================================
 
