@@ -199,6 +199,24 @@ class ChannelProduct:
     # only the price changed, "update product info" is off: send the price (and what the
     # channel needs with it) to the existing listing, nothing descriptive
     price_only: bool = False
+    # catalogue import: the channel's data of this listing could not be read (why, for a
+    # person); the listing is stored as a conflict, the others are imported
+    error: str = ""
+
+
+def unreadable_listing(exc, external_id="", sku="", name="", storefront=""):
+    """A catalogue listing whose payload raised ``exc`` (:class:`ChannelDataError`).
+
+    Catalogue readers yield this instead of raising, so one bad listing never stops
+    the import of the others.
+    """
+    return ChannelProduct(
+        external_id=str(external_id or ""),
+        sku=str(sku or ""),
+        name=str(name or ""),
+        storefront=str(storefront or ""),
+        error=str(exc) or exc.__class__.__name__,
+    )
 
 
 @dataclass

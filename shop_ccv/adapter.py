@@ -502,6 +502,10 @@ def product_sku(product):
     return _text((product or {}).get("productnumber"))
 
 
+def product_name(product):
+    return _text((product or {}).get("name"))
+
+
 def has_main_photo(product):
     return bool((product or {}).get("productmainphoto"))
 

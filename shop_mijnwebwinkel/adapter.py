@@ -380,6 +380,10 @@ def article_sku(article):
     return _text(article.get(ArticleF.SKU))
 
 
+def article_name(article):
+    return _text(article.get(ArticleF.NAME))
+
+
 def article_variants(article):
     return [v for v in article.get(ArticleF.VARIANTS) or [] if isinstance(v, dict)]
 

@@ -9,7 +9,7 @@ run it against the emulator without a database. Field names stay in
 import logging
 
 from odoo.addons.connector_base.exceptions import ChannelRequestError
-from odoo.addons.connector_base.schema import ChannelDataError, PushResult
+from odoo.addons.connector_base.schema import ChannelDataError, PushResult, unreadable_listing
 
 from . import adapter
 
@@ -379,4 +379,15 @@ class MijnWebwinkelSync:
     def iter_catalogue(self):
         paths = adapter.category_paths(self.tree())
         for article in self.articles():
-            yield from adapter.article_to_products(article, paths)
+            try:
+                products = adapter.article_to_products(article, paths)
+            except ChannelDataError as exc:
+                products = [
+                    unreadable_listing(
+                        exc,
+                        adapter.article_id(article),
+                        adapter.article_sku(article),
+                        adapter.article_name(article),
+                    )
+                ]
+            yield from products

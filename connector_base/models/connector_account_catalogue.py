@@ -12,7 +12,8 @@ Ambiguities are never resolved by the import: a SKU or EAN that several Odoo
 products carry, a listing whose SKU and EAN point at different products, a SKU
 already bound to another product, a product already bound to another listing
 of the same storefront. Such listings get state *conflict* with the reason and
-no binding change. What a person decided (a listing bound by hand) stays as it
+no binding change. So does a listing whose data the provider could not read
+(:func:`~..schema.unreadable_listing`): the others are imported. What a person decided (a listing bound by hand) stays as it
 is on the next import.
 
 Every listing is stored as a ``connector.listing`` row, so unmatched ones can
@@ -29,7 +30,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
-from ..exceptions import ChannelError
+from ..exceptions import ChannelError, ChannelRequestError
+from ..schema import ChannelDataError
 
 _logger = logging.getLogger(__name__)
 
@@ -113,6 +115,11 @@ class ConnectorAccount(models.Model):
         except ChannelError as exc:
             account._log("catalogue", "error", _("Catalogue import failed: %s", exc))
             raise
+        except ChannelDataError as exc:
+            # a reader that does not yield unreadable listings (schema.unreadable_listing)
+            # stops at the first one: nothing is marked gone, the account says why
+            account._log("catalogue", "error", _("Catalogue import failed on unreadable data: %s", exc))
+            raise ChannelRequestError(_("The channel sent a listing that cannot be read: %s", exc)) from exc
         stats = Counter(bound=0, unmatched=0, conflict=0, gone=0, created=0, new_bindings=0, skipped=0)
         items, twice = {}, []
         for product in fetched:
@@ -246,6 +253,8 @@ class ConnectorAccount(models.Model):
         for key, channel_product in items:
             listing = stored.get(key)
             vals = self._catalogue_listing_vals(channel_product, key[0])
+            if listing and getattr(channel_product, "error", ""):
+                vals = {}  # unreadable now: keep what the last readable import stored
             vals.update(
                 self._catalogue_decide(channel_product, key, listing, by_sku, by_ean, index, run_ids, stats)
             )
@@ -285,15 +294,6 @@ class ConnectorAccount(models.Model):
         storefront, sku, ean = key[0], product.sku, product.ean
         ext = key[2] if key[1] == "id" else ""
         own = index.own(storefront, ext, sku)
-        if listing and listing.match_method == "manual" and listing.binding_id and listing.binding_id == own:
-            # a person bound it: the import keeps that decision
-            return {
-                "state": "bound",
-                "reason": listing.reason,
-                "match_method": "manual",
-                "product_id": own.product_id.id,
-                "binding_id": own.id,
-            }
 
         def conflict(reason, proposed=None):
             return {
@@ -302,6 +302,24 @@ class ConnectorAccount(models.Model):
                 "match_method": False,
                 "product_id": proposed.id if proposed else False,
                 "binding_id": own.id if own else False,
+            }
+
+        if getattr(product, "error", ""):
+            return conflict(
+                _(
+                    "The channel's data of this listing cannot be read: %(error)s. Correct it in the "
+                    "channel and import again.",
+                    error=product.error,
+                )
+            )
+        if listing and listing.match_method == "manual" and listing.binding_id and listing.binding_id == own:
+            # a person bound it: the import keeps that decision
+            return {
+                "state": "bound",
+                "reason": listing.reason,
+                "match_method": "manual",
+                "product_id": own.product_id.id,
+                "binding_id": own.id,
             }
 
         no_product = self.env["product.product"]

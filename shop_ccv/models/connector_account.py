@@ -3,7 +3,7 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.addons.connector_base.exceptions import ChannelRequestError
-from odoo.addons.connector_base.schema import ChannelDataError, PushResult
+from odoo.addons.connector_base.schema import ChannelDataError, PushResult, unreadable_listing
 from odoo.exceptions import ValidationError
 
 from .. import adapter, const
@@ -339,4 +339,9 @@ class ConnectorAccount(models.Model):
 
     def _ccv_fetch_catalogue(self):
         for item in self._ccv_client().iter_products():
-            yield adapter.product_from_payload(item, self.ccv_prices_include_tax)
+            try:
+                yield adapter.product_from_payload(item, self.ccv_prices_include_tax)
+            except ChannelDataError as exc:
+                yield unreadable_listing(
+                    exc, adapter.resource_id(item), adapter.product_sku(item), adapter.product_name(item)
+                )

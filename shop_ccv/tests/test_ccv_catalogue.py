@@ -79,3 +79,24 @@ class TestCcvCatalogue(CcvCommon):
         self.assertEqual(stock, {"SHIRT-1": 50, "MUG-1": 20, "BOOK-1": 5, "CCV-LAMP": 4, "CCV-NEW": 0})
         self.assertEqual(self.item("CCV-BAG")["stock"], 9)
         self.assertFalse(self.received("PATCH", rf"/products/{self.bag_item['id']}"))
+
+    def test_unreadable_product_is_a_conflict_and_the_others_are_imported(self):
+        # the shop sends one product's price as "9,95" (not a JSON number): that listing
+        # cannot be read, every other one is still bound and gets its stock
+        broken = self.emulator.add_product("CCV-BROKEN", "Kapotte prijs", "9,95", stock=1)
+        stats = self.account._import_catalogue()
+
+        listing = self.env["connector.listing"].search(
+            [("account_id", "=", self.account.id), ("external_id", "=", str(broken["id"]))]
+        )
+        self.assertEqual(
+            (listing.state, listing.sku, listing.title), ("conflict", "CCV-BROKEN", "Kapotte prijs")
+        )
+        self.assertIn("9,95", listing.reason)
+        self.assertEqual((stats["bound"], stats["unmatched"], stats["conflict"]), (4, 1, 2))
+        self.assertEqual(self.listing("CCV-LAMP").state, "bound")
+
+        self.emulator.reset_log()
+        self.account._export_stock()
+        self.assertEqual(self.item("CCV-LAMP")["stock"], 4)
+        self.assertEqual(broken["stock"], 1)  # never bound: its stock is not touched
