@@ -106,6 +106,10 @@ class ChannelOrderLine:
     discount_incl: Decimal = ZERO  # line discount, total for the line, gross
     status: str = ""  # channel status of the line (e.g. cancelled order units)
     channel_product_id: str = ""  # the channel's listing/offer id, for bindings
+    # a variant without a SKU of its own: the parent listing's SKU and the chosen values
+    # {attribute name: value name}, as the channel names them
+    parent_sku: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

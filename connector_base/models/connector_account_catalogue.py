@@ -5,16 +5,18 @@
 ``_fetch_catalogue`` and, in chunks of :data:`CATALOGUE_CHUNK` listings with a
 constant number of grouped queries per chunk, looks each one up by SKU
 (``default_code``), then EAN (``barcode``), then an existing binding of the
-account. A unique match is bound (``connector.product.binding`` with the
-channel's id, SKU and storefront); the Odoo product itself is never changed.
+account, then (a variant without SKU or EAN of its own) its parent SKU and
+attribute values (``connector_account_variant``). A unique match is bound
+(``connector.product.binding`` with the channel's id, SKU and storefront); the Odoo
+product itself is never changed.
 
 Ambiguities are never resolved by the import: a SKU or EAN that several Odoo
 products carry, a listing whose SKU and EAN point at different products, a SKU
 already bound to another product, a product already bound to another listing
 of the same storefront. Such listings get state *conflict* with the reason and
 no binding change. So does a listing whose data the provider could not read
-(:func:`~..schema.unreadable_listing`): the others are imported. What a person decided (a listing bound by hand) stays as it
-is on the next import.
+(:func:`~..schema.unreadable_listing`): the others are imported. What a person
+decided (a listing bound by hand) stays as it is on the next import.
 
 Every listing is stored as a ``connector.listing`` row, so unmatched ones can
 be bound by hand or turned into products (simple, or one template with
@@ -224,8 +226,10 @@ class ConnectorAccount(models.Model):
         if eans:
             for product in Product.search(Domain("barcode", "in", list(eans)) & company):
                 by_ean[product.barcode] |= product
-        matched_ids = {pid for group in (by_sku, by_ean) for records in group.values() for pid in records.ids}
         index = _BindingIndex()
+        index.by_attrs = self._catalogue_variants_by_attributes(items, by_sku, by_ean)
+        matched_ids = {pid for group in (by_sku, by_ean) for records in group.values() for pid in records.ids}
+        matched_ids.update(product.id for product in index.by_attrs.values())
         touching = Domain.FALSE
         if ext_ids:
             touching |= Domain("external_id", "in", list(ext_ids))
@@ -268,6 +272,22 @@ class ConnectorAccount(models.Model):
         if to_create:
             result |= Listing.create(to_create)
         return result
+
+    def _catalogue_variants_by_attributes(self, items, by_sku, by_ean):
+        """{key: variant} of the chunk's variant listings that no SKU or EAN matches, found by
+        their parent SKU and attribute values (one template search per parent SKU)."""
+        templates, found = {}, {}
+        for key, product in items:
+            if not (product.parent_sku and product.attributes) or getattr(product, "error", ""):
+                continue
+            if (product.sku and by_sku.get(product.sku)) or (product.ean and by_ean.get(product.ean)):
+                continue
+            if product.parent_sku not in templates:
+                templates[product.parent_sku] = self._variant_templates(product.parent_sku)
+            variant = self._find_variant(templates[product.parent_sku], product.attributes)
+            if variant:
+                found[key] = variant
+        return found
 
     def _catalogue_listing_vals(self, product, storefront):
         """What the channel says about one listing, as connector.listing values."""
@@ -359,12 +379,19 @@ class ConnectorAccount(models.Model):
         match, method = (sku_products, "sku") if sku_products else (ean_products, "ean")
         if not match and own:
             match, method = own.product_id, "binding"
+        if not match and key in getattr(index, "by_attrs", {}):
+            match, method = index.by_attrs[key], "attributes"
         if not match:
+            reason = _("No Odoo product has SKU %(sku)s or EAN %(ean)s.", sku=sku or "-", ean=ean or "-")
+            if product.parent_sku and product.attributes:
+                reason += " " + _(
+                    "No template with parent SKU %(parent)s has a variant with %(values)s.",
+                    parent=product.parent_sku,
+                    values=", ".join(f"{k}: {v}" for k, v in product.attributes.items()),
+                )
             return {
                 "state": "unmatched",
-                "reason": _(
-                    "No Odoo product has SKU %(sku)s or EAN %(ean)s.", sku=sku or "-", ean=ean or "-"
-                ),
+                "reason": reason,
                 "match_method": False,
                 "product_id": listing.product_id.id if listing and listing.state == "unmatched" else False,
                 "binding_id": False,
@@ -375,7 +402,7 @@ class ConnectorAccount(models.Model):
                     "This listing is bound to %(bound)s, but its %(how)s now designates %(match)s. "
                     "Correct the product data, or delete the binding and import again.",
                     bound=own.product_id.display_name,
-                    how=_("SKU") if method == "sku" else _("EAN"),
+                    how={"sku": _("SKU"), "ean": _("EAN")}.get(method, _("attribute values")),
                     match=match.display_name,
                 ),
                 match,
@@ -426,6 +453,11 @@ class ConnectorAccount(models.Model):
                     sku=sku,
                 )
             return _("Matched by EAN %s.", ean)
+        if method == "attributes":
+            return _(
+                "Matched by its parent SKU and attribute values: %s.",
+                ", ".join(product.product_template_attribute_value_ids.mapped("display_name")),
+            )
         return _("Matched by its existing binding.")
 
     def _catalogue_write_binding(self, binding, product, storefront, ext, sku, index, stats):
@@ -746,6 +778,7 @@ class _BindingIndex:
     """The account's bindings of one chunk, by channel id, SKU and product (per storefront)."""
 
     def __init__(self):
+        self.by_attrs = {}  # catalogue key -> variant found by parent SKU and attribute values
         self.by_ext = {}
         self.by_sku = defaultdict(set)
         self.by_product = {}
