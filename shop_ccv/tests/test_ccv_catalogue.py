@@ -100,3 +100,70 @@ class TestCcvCatalogue(CcvCommon):
         self.account._export_stock()
         self.assertEqual(self.item("CCV-LAMP")["stock"], 4)
         self.assertEqual(broken["stock"], 1)  # never bound: its stock is not touched
+
+    def test_attribute_combinations_are_bound_to_variants_and_get_their_stock(self):
+        # Odoo: a pullover in S, M, L ("Size"); the account maps CCV's attribute "Maat" to it
+        size = self.env["product.attribute"].create(
+            {"name": "Size", "value_ids": [Command.create({"name": n}) for n in ("S", "M", "L")]}
+        )
+        template = self.env["product.template"].create(
+            {
+                "name": "Pullover",
+                "connector_parent_sku": "CCV-PULL",
+                "is_storable": True,
+                "taxes_id": [Command.set(self.tax_19.ids)],
+                "attribute_line_ids": [
+                    Command.create({"attribute_id": size.id, "value_ids": [Command.set(size.value_ids.ids)]})
+                ],
+            }
+        )
+        variants = {v.product_template_attribute_value_ids.name: v for v in template.product_variant_ids}
+        variants["S"].default_code = "PULL-S"
+        variants["L"].barcode = "4012345000109"
+        self.account.attribute_mapping_ids = [
+            Command.create({"kind": "attribute", "attribute_id": size.id, "channel_name": "Maat"})
+        ]
+        stock = self.warehouse.lot_stock_id
+        for name, qty in (("S", 3), ("M", 5), ("L", 2)):
+            self.env["stock.quant"]._update_available_quantity(variants[name], stock, qty)
+        # CCV: the product CCV-PULL with four combinations, each with its own stock; S has
+        # its product number, L its EAN, M and XL nothing but their attribute value
+        emu = self.emulator
+        pull = emu.add_product("CCV-PULL", "Pullover", 49.95, stock=0, stocktype="attributecombination")
+        combos = {
+            "S": emu.add_combination(pull["id"], "PULL-S", stock=9, values=[("Maat", "S")]),
+            "M": emu.add_combination(pull["id"], "", stock=9, values=[("Maat", "M")]),
+            "L": emu.add_combination(pull["id"], "", ean="4012345000109", stock=9, values=[("Maat", "L")]),
+            "XL": emu.add_combination(pull["id"], "", stock=9, values=[("Maat", "XL")]),
+        }
+
+        self.account._import_catalogue()
+        Listing = self.env["connector.listing"]
+        for name, method in (("S", "sku"), ("M", "attributes"), ("L", "ean")):
+            listing = Listing.search(
+                [
+                    ("account_id", "=", self.account.id),
+                    ("external_id", "=", f"combination:{combos[name]['id']}"),
+                ]
+            )
+            self.assertEqual(
+                (listing.state, listing.match_method, listing.product_id),
+                ("bound", method, variants[name]),
+                name,
+            )
+            self.assertEqual((listing.parent_sku, listing.attributes), ("CCV-PULL", {"Maat": name}))
+        xl = Listing.search(
+            [("account_id", "=", self.account.id), ("external_id", "=", f"combination:{combos['XL']['id']}")]
+        )
+        self.assertEqual(xl.state, "unmatched")
+        self.assertIn("Maat: XL", xl.reason)
+        # the product that only groups the combinations is no listing of its own
+        self.assertFalse(Listing.search([("account_id", "=", self.account.id), ("sku", "=", "CCV-PULL")]))
+
+        self.emulator.reset_log()
+        self.account._export_stock()
+        self.assertEqual({name: c["stock"] for name, c in combos.items()}, {"S": 3, "M": 5, "L": 2, "XL": 9})
+        patches = self.received("PATCH", r"/attributecombinations/\d+")
+        self.assertEqual(sorted(r.json["stock"] for r in patches), [2, 3, 5])
+        self.assertEqual(pull["stock"], 0)
+        self.assertFalse(self.received("PATCH", rf"/products/{pull['id']}"))
