@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..exceptions import ChannelError
-from ..schema import ChannelProduct, PushResult
+from ..schema import ChannelDataError, ChannelProduct, PushResult
 from .common import ConnectorCommon
 
 CAT_COUNT = 33
@@ -422,3 +422,25 @@ class TestCatalogue(ConnectorCommon):
         self.assertNotIn("DUP-1", {sku for sku, _id in sent})
         by_sku = {item.sku: item.quantity for batch in calls["stock"] for item in batch}
         self.assertEqual((by_sku["SHIRT-1"], by_sku["CH-E-001"], by_sku["NEW-1"]), (50, 0, 0))
+
+    def test_reader_that_raises_on_bad_data_fails_the_import_cleanly(self):
+        """A provider reader that still raises ChannelDataError (instead of yielding
+        schema.unreadable_listing) fails the import with a logged error and a message to
+        the user, no traceback, and marks nothing gone."""
+        self.import_catalogue()
+        before = self.snapshot()
+
+        def broken():
+            yield from self.catalogue[:5]
+            raise ChannelDataError("price: expected a number, got 'n/a'")
+
+        with self.channel(broken()):
+            action = self.account.action_import_catalogue()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("'n/a'", action["params"]["message"])
+        self.assertEqual(self.snapshot(), before)
+        log = self.env["connector.sync.log"].search(
+            [("account_id", "=", self.account.id), ("flow", "=", "catalogue")], order="id desc", limit=1
+        )
+        self.assertEqual(log.state, "error")
+        self.assertIn("'n/a'", log.message)
