@@ -329,6 +329,11 @@ def _coerce(type_, value, name):
         return to_decimal(value, name)
     if "datetime" in text:
         return parse_datetime(value, name)
+    if text.startswith("dict"):
+        # {name: value} texts (variant attributes): nothing nested, nothing else
+        if not isinstance(value, dict) or any(isinstance(v, dict | list) for v in value.values()):
+            raise ChannelDataError(f"{name}: expected names and values as text, got {type(value).__name__}")
+        return {str(k): "" if v is None else str(v) for k, v in value.items()}
     if "bool" in text:
         if isinstance(value, str):
             return value.strip().lower() in ("1", "true", "yes", "y")
