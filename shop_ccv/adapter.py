@@ -175,7 +175,7 @@ def parse_order_row(row, incl, ref, product_eans=None, zero_tax=False):
         or _text(row.get("sub_sku_number"))
         or _text(row.get("product_number"))
     )
-    return ChannelOrderLine(
+    line = ChannelOrderLine(
         external_id=_text(row.get("id")),
         sku=sku,
         ean=ean,
@@ -187,6 +187,25 @@ def parse_order_row(row, incl, ref, product_eans=None, zero_tax=False):
         discount_incl=_gross(discount_unit * quantity, rate, incl) if discount_unit else ZERO,
         channel_product_id=product_id,
     )
+    chosen = row_attributes(row)
+    if chosen and not any(
+        _text(row.get(k)) for k in ("sub_product_number", "sub_sku_number", "sub_ean_number")
+    ):
+        # a combination without numbers of its own: when no product has the product's
+        # number, the variant with these values of the template with that parent SKU
+        line.parent_sku = _text(row.get("product_number"))
+        line.attributes = chosen
+    return line
+
+
+def row_attributes(row):
+    """{option name: value name} of an order row's ``attributes`` (Orderrows Attributes:
+    ``option_name``, ``value_name``, ``price``)."""
+    result = {}
+    for item in row.get("attributes") or []:
+        if isinstance(item, dict) and _text(item.get("option_name")) and _text(item.get("value_name")):
+            result[_text(item.get("option_name"))] = _text(item.get("value_name"))
+    return result
 
 
 def parse_order(payload, webshop_id=""):

@@ -6,7 +6,7 @@ listing; the stock push then reaches exactly the bound products."""
 from odoo import Command
 from odoo.tests import tagged
 
-from .common import CcvCommon
+from .common import ERIKA, CcvCommon
 
 
 @tagged("post_install", "-at_install")
@@ -167,3 +167,23 @@ class TestCcvCatalogue(CcvCommon):
         self.assertEqual(sorted(r.json["stock"] for r in patches), [2, 3, 5])
         self.assertEqual(pull["stock"], 0)
         self.assertFalse(self.received("PATCH", rf"/products/{pull['id']}"))
+
+        # an order of M (no numbers: the row names the product and the chosen "Maat: M")
+        # and of L (the row carries the combination's EAN) books the two Odoo variants
+        order = emu.add_order(ERIKA, [(combos["M"], 2), (combos["L"], 1)])
+        self.assertEqual(
+            [
+                (r["product_number"], r["sub_product_number"], r["attributes"][0]["value_name"])
+                for r in emu.rows[order["id"]]
+            ],
+            [("CCV-PULL", "", "M"), ("CCV-PULL", "", "L")],
+        )
+        self.account._sync_orders()
+        sale = self.sale_of(order)
+        self.assertEqual(
+            sorted(
+                (line.product_id.id, line.product_uom_qty) for line in sale.order_line if not line.is_delivery
+            ),
+            sorted([(variants["M"].id, 2), (variants["L"].id, 1)]),
+        )
+        self.assertAlmostEqual(sale.amount_total, order["total_price"], places=2)

@@ -753,7 +753,8 @@ class CcvEmulator(Emulator):
         extra_costs=0,
         extra_costs_description="",
     ):
-        """Add an order; ``rows`` are (sku, count) or (sku, count, price, discount) tuples.
+        """Add an order; ``rows`` are (sku, count) or (sku, count, price, discount) tuples
+        (``sku`` may be an attribute combination itself, for one without numbers).
 
         ``shipping``, ``paymethod_costs``, ``extra_payment_option_price`` and ``extra_costs``
         (negative: a reduction) are gross amounts taxed at the shop's normal rate; an order
@@ -768,8 +769,10 @@ class CcvEmulator(Emulator):
         order_rows = []
         for row in rows:
             sku, count = row[0], row[1]
-            product = self.product_by_sku(sku)
-            combination = None
+            combination = sku if isinstance(sku, dict) else None
+            product = (
+                self.products.get(combination["product_id"]) if combination else self.product_by_sku(sku)
+            )
             if not product:
                 combination = self.combination_by_sku(sku)
                 product = self.products.get(combination["product_id"]) if combination else None
@@ -811,7 +814,15 @@ class CcvEmulator(Emulator):
                     "total_price": total,
                     "total_extra_option_price": 0,
                     "total_price_with_attributes": total,
-                    "attributes": [],
+                    # Orderrows Attributes: the buyer's choices (option_name, value_name, price)
+                    "attributes": [
+                        {
+                            "option_name": part["attribute"]["name"],
+                            "value_name": part["attribute_value"]["name"],
+                            "price": part.get("extra_price", 0),
+                        }
+                        for part in (combination or {}).get("combination", [])
+                    ],
                     "uploads": [],
                 }
             )
