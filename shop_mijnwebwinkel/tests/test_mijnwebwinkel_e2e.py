@@ -153,7 +153,7 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         # 1004: discount code, and payment costs on a fee line (not in the shipping)
         sale = self.record(1004).sale_order_id
         self.assertEqual(sale.order_line.filtered("is_delivery").price_unit, 4.95)
-        fee = sale.order_line.filtered(lambda line: line.product_id == self.account._get_fee_product())
+        fee = sale.order_line.filtered(lambda line: line.product_id.default_code == "CHANNEL-FEE")
         self.assertEqual((fee.name, fee.price_unit, fee.product_uom_qty), ("Transactiekosten", 0.29, 1))
         discount = sale.order_line.filtered(lambda line: line.price_unit < 0)
         self.assertEqual((discount.price_unit, discount.name), (-5.0, "Kortingscode WELKOM5"))
