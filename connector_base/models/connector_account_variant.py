@@ -17,11 +17,13 @@ class ConnectorAccount(models.Model):
     _inherit = "connector.account"
 
     def _variant_templates(self, parent_sku):
-        """Templates whose variants the channel lists under ``parent_sku``."""
+        """Templates whose variants the channel lists under ``parent_sku``: the ones with
+        that parent SKU, and those of the account's listings of that parent already bound
+        (a variant bound by hand shows where its siblings are)."""
         self.ensure_one()
         if not parent_sku:
             return self.env["product.template"]
-        return (
+        templates = (
             self.env["product.template"]
             .with_company(self.company_id)
             .search(
@@ -29,6 +31,16 @@ class ConnectorAccount(models.Model):
                 & Domain("company_id", "in", [self.company_id.id, False])
             )
         )
+        siblings = (
+            self.env["connector.listing"]
+            .sudo()
+            .search(
+                Domain("account_id", "=", self.id)
+                & Domain("parent_sku", "=", parent_sku)
+                & Domain("binding_id", "!=", False)
+            )
+        )
+        return templates | siblings.binding_id.product_id.product_tmpl_id.sudo(False)
 
     def _find_variant(self, templates, attributes):
         """The active variant of ``templates`` with exactly the values ``attributes``.

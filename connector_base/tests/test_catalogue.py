@@ -385,6 +385,50 @@ class TestCatalogue(ConnectorCommon):
         with self.assertRaises(UserError):
             other.action_bind()
 
+    def test_variant_bound_by_hand_leads_to_its_siblings(self):
+        """Variants without a match by SKU or EAN: the template of a variant bound by hand
+        gives the others by their attribute values (Größe -> Size through the mapping)."""
+        colour = self.env["product.attribute"].create(
+            {"name": "Farbe", "value_ids": [Command.create({"name": n}) for n in ("Rot", "Blau")]}
+        )
+        template = self.env["product.template"].create(
+            {
+                "name": "Kapuzenpulli",
+                "is_storable": True,
+                "attribute_line_ids": [
+                    Command.create({"attribute_id": a.id, "value_ids": [Command.set(a.value_ids.ids)]})
+                    for a in (self.attr_size, colour)
+                ],
+            }
+        )
+        # the channel's hoodie has M, Odoo's S and L: only S matches
+        listings = [
+            ChannelProduct(
+                name="Hoodie",
+                parent_sku="HOODIE-P",
+                attributes={"Größe": size, "Farbe": c},
+                external_id=f"V-{size}{c}",
+            )
+            for size, c in (("S", "Rot"), ("S", "Blau"), ("M", "Rot"))
+        ]
+        self.import_catalogue(listings)
+        self.assertEqual(set(self.listings().mapped("state")), {"unmatched"})  # no parent SKU on the template
+        first = self.listings(external_id="V-SRot")
+        first.product_id = template.product_variant_ids.filtered(
+            lambda v: set(v.product_template_attribute_value_ids.mapped("name")) == {"S", "Rot"}
+        )
+        first.action_bind()
+        self.import_catalogue(listings)
+        blue = self.listings(external_id="V-SBlau")
+        self.assertEqual((blue.state, blue.match_method), ("bound", "attributes"))
+        self.assertEqual(
+            set(blue.product_id.product_template_attribute_value_ids.mapped("name")), {"S", "Blau"}
+        )
+        self.assertEqual(blue.binding_id.external_id, "V-SBlau")
+        medium = self.listings(external_id="V-MRot")
+        self.assertEqual(medium.state, "unmatched")
+        self.assertIn("Größe: M", medium.reason)
+
     def test_gone_listings_are_marked_not_deleted(self):
         self.import_catalogue()
         shirt = self.listing("SHIRT-1")
