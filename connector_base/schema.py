@@ -106,6 +106,10 @@ class ChannelOrderLine:
     discount_incl: Decimal = ZERO  # line discount, total for the line, gross
     status: str = ""  # channel status of the line (e.g. cancelled order units)
     channel_product_id: str = ""  # the channel's listing/offer id, for bindings
+    # a variant without a SKU of its own: the parent listing's SKU and the chosen values
+    # {attribute name: value name}, as the channel names them
+    parent_sku: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -199,6 +203,24 @@ class ChannelProduct:
     # only the price changed, "update product info" is off: send the price (and what the
     # channel needs with it) to the existing listing, nothing descriptive
     price_only: bool = False
+    # catalogue import: the channel's data of this listing could not be read (why, for a
+    # person); the listing is stored as a conflict, the others are imported
+    error: str = ""
+
+
+def unreadable_listing(exc, external_id="", sku="", name="", storefront=""):
+    """A catalogue listing whose payload raised ``exc`` (:class:`ChannelDataError`).
+
+    Catalogue readers yield this instead of raising, so one bad listing never stops
+    the import of the others.
+    """
+    return ChannelProduct(
+        external_id=str(external_id or ""),
+        sku=str(sku or ""),
+        name=str(name or ""),
+        storefront=str(storefront or ""),
+        error=str(exc) or exc.__class__.__name__,
+    )
 
 
 @dataclass
@@ -307,6 +329,11 @@ def _coerce(type_, value, name):
         return to_decimal(value, name)
     if "datetime" in text:
         return parse_datetime(value, name)
+    if text.startswith("dict"):
+        # {name: value} texts (variant attributes): nothing nested, nothing else
+        if not isinstance(value, dict) or any(isinstance(v, dict | list) for v in value.values()):
+            raise ChannelDataError(f"{name}: expected names and values as text, got {type(value).__name__}")
+        return {str(k): "" if v is None else str(v) for k, v in value.items()}
     if "bool" in text:
         if isinstance(value, str):
             return value.strip().lower() in ("1", "true", "yes", "y")

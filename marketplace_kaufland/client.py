@@ -20,7 +20,7 @@ from odoo.addons.connector_base.exceptions import (
     ChannelRetryableError,
 )
 from odoo.addons.connector_base.http_client import ChannelHttpClient
-from odoo.addons.connector_base.schema import ChannelDataError, PushResult, RawOrder
+from odoo.addons.connector_base.schema import ChannelDataError, PushResult, RawOrder, unreadable_listing
 
 from . import adapter, const
 
@@ -254,7 +254,15 @@ class KauflandClient(ChannelHttpClient):
     def iter_catalogue(self, storefronts):
         for storefront in storefronts:
             for unit in self.iter_units(storefront):
-                yield adapter.catalogue_product(unit)
+                try:
+                    yield adapter.catalogue_product(unit)
+                except ChannelDataError as exc:
+                    yield unreadable_listing(
+                        exc,
+                        unit.get("id_unit"),
+                        unit.get("id_offer"),
+                        storefront=str(unit.get("storefront") or storefront or "").lower(),
+                    )
 
     # --- writing ------------------------------------------------------------
 

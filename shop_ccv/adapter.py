@@ -175,7 +175,7 @@ def parse_order_row(row, incl, ref, product_eans=None, zero_tax=False):
         or _text(row.get("sub_sku_number"))
         or _text(row.get("product_number"))
     )
-    return ChannelOrderLine(
+    line = ChannelOrderLine(
         external_id=_text(row.get("id")),
         sku=sku,
         ean=ean,
@@ -187,6 +187,25 @@ def parse_order_row(row, incl, ref, product_eans=None, zero_tax=False):
         discount_incl=_gross(discount_unit * quantity, rate, incl) if discount_unit else ZERO,
         channel_product_id=product_id,
     )
+    chosen = row_attributes(row)
+    if chosen and not any(
+        _text(row.get(k)) for k in ("sub_product_number", "sub_sku_number", "sub_ean_number")
+    ):
+        # a combination without numbers of its own: when no product has the product's
+        # number, the variant with these values of the template with that parent SKU
+        line.parent_sku = _text(row.get("product_number"))
+        line.attributes = chosen
+    return line
+
+
+def row_attributes(row):
+    """{option name: value name} of an order row's ``attributes`` (Orderrows Attributes:
+    ``option_name``, ``value_name``, ``price``)."""
+    result = {}
+    for item in row.get("attributes") or []:
+        if isinstance(item, dict) and _text(item.get("option_name")) and _text(item.get("value_name")):
+            result[_text(item.get("option_name"))] = _text(item.get("value_name"))
+    return result
 
 
 def parse_order(payload, webshop_id=""):
@@ -468,6 +487,54 @@ def product_from_payload(data, shop_prices_include_tax=True):
     )
 
 
+def combination_attributes(combination):
+    """{attribute name: value name} of an ``Attributecombinations`` resource: its
+    ``combination`` items are ``{attribute: {id, name}, attribute_value: {id, name},
+    extra_price}``."""
+    result = {}
+    for part in (combination or {}).get("combination") or []:
+        if not isinstance(part, dict):
+            continue
+        attribute, value = part.get("attribute"), part.get("attribute_value")
+        name = _text(attribute.get("name")) if isinstance(attribute, dict) else ""
+        text = _text(value.get("name")) if isinstance(value, dict) else ""
+        if name and text:
+            result[name] = text
+    return result
+
+
+def combination_external_id(combination):
+    """Our channel id of a combination: stock goes to PATCH /attributecombinations/{id}."""
+    return f"{COMBINATION_PREFIX}{resource_id(combination)}"
+
+
+def combination_to_product(combination, parent):
+    """GET /products/{id}/attributecombinations item -> ChannelProduct of one variant.
+
+    :param parent: the ChannelProduct of its product (name, price, tax rate)
+    SKU and EAN are the combination's own numbers (often empty); the parent's product
+    number groups the variants and the attribute values tell them apart.
+    """
+    extra = to_decimal(combination.get("netto_extra_price"), "netto_extra_price") or ZERO
+    price = parent.price
+    if price is not None and extra:
+        # the extra is net (netto); a shop with gross prices shows it with VAT
+        rate = parent.tax_rate or ZERO
+        price += extra * (1 + rate / 100) if parent.price_includes_tax else extra
+    return ChannelProduct(
+        sku=_text(combination.get("product_number")) or _text(combination.get("sku_number")),
+        ean=_text(combination.get("ean_number")),
+        name=parent.name,
+        price=price,
+        price_includes_tax=parent.price_includes_tax,
+        tax_rate=parent.tax_rate,
+        quantity=to_decimal(combination.get("stock"), "stock"),
+        external_id=combination_external_id(combination),
+        parent_sku=parent.sku,
+        attributes=combination_attributes(combination),
+    )
+
+
 def min_create_date(since, lookback_days):
     """The first day to list orders from: ``since`` minus the paid-later lookback."""
     if not since:
@@ -500,6 +567,10 @@ def product_ean(product):
 
 def product_sku(product):
     return _text((product or {}).get("productnumber"))
+
+
+def product_name(product):
+    return _text((product or {}).get("name"))
 
 
 def has_main_photo(product):

@@ -15,6 +15,7 @@ from odoo.addons.connector_base.schema import (
     ChannelAddress,
     ChannelDataError,
     ChannelDiscount,
+    ChannelFee,
     ChannelOrder,
     ChannelOrderLine,
     ChannelProduct,
@@ -37,6 +38,7 @@ from .const import (
     ListF,
     ListOptionF,
     OrderArticleF,
+    OrderArticleOptionF,
     OrderF,
     PaymentF,
     PriceF,
@@ -203,8 +205,8 @@ def parse_order(payload):
     """Raw MijnWebwinkel order -> :class:`ChannelOrder`.
 
     Line prices are line totals (quantity included); unit prices are derived.
-    Payment costs are added to the shipping costs: the canonical order has no
-    separate fee (see the report to connector_base).
+    Payment costs become fees. A variant line is the variant :func:`annotate_variants`
+    found for the article and the buyer's options when the order was fetched.
     """
     payload = _dict(payload, "order")
     number = order_number(payload)
@@ -282,6 +284,7 @@ def _parse_lines(order, payload, number):
     lines = payload.get(OrderF.ORDERLINES) or []
     if not isinstance(lines, list):
         raise ChannelDataError(f"Order {number}: the order lines are not a list.")
+    variants = _dict(payload.get(const.ORDER_VARIANTS_KEY), "variants")
     for index, line in enumerate(lines, start=1):
         line = _dict(line, f"order line {index}")
         kind = _text(line.get(LineF.TYPE)).lower()
@@ -293,25 +296,44 @@ def _parse_lines(order, payload, number):
                 raise ChannelDataError(f"{what}: the quantity must be positive, got {quantity}.")
             articles = line.get(LineF.ARTICLES) or [{}]
             article = _dict(articles[0], f"{what} article")
-            order.lines.append(
-                ChannelOrderLine(
-                    external_id=_text(line.get(LineF.ID)),
-                    sku=_text(article.get(OrderArticleF.SKU)),
-                    ean=_text(article.get(OrderArticleF.BARCODE)),
-                    title=_text(line.get(LineF.DESCRIPTION)) or _text(article.get(OrderArticleF.DESCRIPTION)),
-                    quantity=quantity,
-                    unit_price_excl=(excl / quantity).quantize(UNIT_PRICE_PLACES),
-                    unit_price_incl=(incl / quantity).quantize(UNIT_PRICE_PLACES),
-                    tax_rate=rate,
-                    channel_product_id=_text(article.get(OrderArticleF.ID)),
-                )
+            aid, sku = _text(article.get(OrderArticleF.ID)), _text(article.get(OrderArticleF.SKU))
+            channel_line = ChannelOrderLine(
+                external_id=_text(line.get(LineF.ID)),
+                sku=sku,
+                title=_text(line.get(LineF.DESCRIPTION)) or _text(article.get(OrderArticleF.DESCRIPTION)),
+                quantity=quantity,
+                unit_price_excl=(excl / quantity).quantize(UNIT_PRICE_PLACES),
+                unit_price_incl=(incl / quantity).quantize(UNIT_PRICE_PLACES),
+                tax_rate=rate,
+                channel_product_id=aid,
             )
-        elif kind in (const.LINE_TYPE_SHIPPING, const.LINE_TYPE_PAYMENT):
+            chosen = variants.get(variant_key(aid, order_article_option_ids(article)))
+            if chosen:
+                if chosen.get("error"):
+                    raise ChannelDataError(f"{what}: {chosen['error']}")
+                # the article's SKU is the parent's: the variant is known by its options only
+                channel_line.sku = ""
+                channel_line.parent_sku = sku
+                channel_line.attributes = dict(chosen.get("attributes") or {})
+                channel_line.channel_product_id = external_id(aid, _text(chosen.get("variant_id")))
+            order.lines.append(channel_line)
+        elif kind == const.LINE_TYPE_SHIPPING:
             shipping_excl += excl
             shipping_incl += incl
             cost_rates.add(rate)
-            if kind == const.LINE_TYPE_SHIPPING and _text(line.get(LineF.DESCRIPTION)):
+            if _text(line.get(LineF.DESCRIPTION)):
                 shipping_names.append(_text(line.get(LineF.DESCRIPTION)))
+        elif kind == const.LINE_TYPE_PAYMENT:
+            if incl or excl:
+                order.fees.append(
+                    ChannelFee(
+                        code=const.LINE_TYPE_PAYMENT,
+                        title=_text(line.get(LineF.DESCRIPTION)) or "Payment costs",
+                        amount_incl=incl,
+                        amount_excl=excl.quantize(UNIT_PRICE_PLACES),
+                        tax_rate=rate,
+                    )
+                )
         elif kind == const.LINE_TYPE_DISCOUNT:
             order.discounts.append(
                 ChannelDiscount(
@@ -331,6 +353,91 @@ def _parse_lines(order, payload, number):
     order.shipping_excl = shipping_excl.quantize(UNIT_PRICE_PLACES)
     order.shipping_tax_rate = next(iter(cost_rates)) if len(cost_rates) == 1 else None
     order.shipping_method = ", ".join(dict.fromkeys(shipping_names))
+
+
+# --- variants of order lines -------------------------------------------------
+
+
+def order_article_option_ids(article):
+    """The option ids (``list_option_id``) the buyer chose for an order article."""
+    ids = []
+    for option in article.get(OrderArticleF.OPTIONS) or []:
+        if isinstance(option, dict) and _text(option.get(OrderArticleOptionF.LIST_OPTION_ID)):
+            ids.append(_text(option.get(OrderArticleOptionF.LIST_OPTION_ID)))
+    return ids
+
+
+def variant_key(aid, option_ids):
+    return f"{aid}|{','.join(sorted(set(option_ids)))}"
+
+
+def variant_for_options(article, option_ids):
+    """The article's variant whose options are all among ``option_ids`` (the most
+    specific one; options of lists without variants, such as gift wrap, are extras).
+
+    :return: (variant or None, error text or "")
+    """
+    lists = article_lists(article)
+    chosen = set(option_ids)
+    candidates = []
+    for variant in article_variants(article):
+        options = {option for _list, option in variant_option_pairs(variant, lists)}
+        if options and options <= chosen:
+            candidates.append((len(options), variant))
+    if not candidates:
+        return None, ""
+    best = max(size for size, _v in candidates)
+    found = [v for size, v in candidates if size == best]
+    if len(found) > 1:
+        ids = ", ".join(variant_id(v) for v in found)
+        return None, f"the chosen options match several variants ({ids}) of article {article_id(article)}."
+    return found[0], ""
+
+
+def annotate_variants(payload, get_article):
+    """Record in ``payload`` the variant of each article line with options.
+
+    :param get_article: article id -> Article (or None when the shop no longer has it),
+        cached by the caller for the whole sync
+    :return: ``payload`` (changed in place)
+    """
+    found = {}
+    for line in payload.get(OrderF.ORDERLINES) or []:
+        if not isinstance(line, dict) or _text(line.get(LineF.TYPE)).lower() not in const.PRODUCT_LINE_TYPES:
+            continue
+        for article in line.get(LineF.ARTICLES) or []:
+            if not isinstance(article, dict):
+                continue
+            aid, option_ids = _text(article.get(OrderArticleF.ID)), order_article_option_ids(article)
+            key = variant_key(aid, option_ids)
+            if not (aid and option_ids) or key in found:
+                continue
+            full = get_article(aid)
+            if not full:
+                found[key] = {
+                    "error": f"article {aid} is no longer in the shop, so the variant the buyer chose "
+                    f"(options {', '.join(option_ids)}) cannot be determined; bind the line by hand."
+                }
+                continue
+            if not article_variants(full):
+                continue  # options without variants: extras of a simple article
+            variant, error = variant_for_options(full, option_ids)
+            if error:
+                found[key] = {"error": error}
+            elif variant is None:
+                found[key] = {
+                    "error": f"article {aid} has no variant with the chosen options {', '.join(option_ids)}."
+                }
+            else:
+                found[key] = {
+                    "variant_id": variant_id(variant),
+                    "attributes": variant_attributes(variant, article_lists(full)),
+                }
+    if found:
+        payload[const.ORDER_VARIANTS_KEY] = found
+    else:
+        payload.pop(const.ORDER_VARIANTS_KEY, None)
+    return payload
 
 
 def shipment_body(shipment, current_order=None):
@@ -380,6 +487,10 @@ def article_sku(article):
     return _text(article.get(ArticleF.SKU))
 
 
+def article_name(article):
+    return _text(article.get(ArticleF.NAME))
+
+
 def article_variants(article):
     return [v for v in article.get(ArticleF.VARIANTS) or [] if isinstance(v, dict)]
 
@@ -412,14 +523,6 @@ def variant_id(variant):
     return _text(variant.get(VariantF.ID))
 
 
-def variant_sku(variant):
-    return _text(variant.get(VariantF.SKU))
-
-
-def variant_barcode(variant):
-    return _text(variant.get(VariantF.BARCODE))
-
-
 def external_id(article_id_value, variant_id_value=None):
     if variant_id_value:
         return f"{article_id_value}{const.VARIANT_ID_SEPARATOR}{variant_id_value}"
@@ -436,28 +539,20 @@ def split_external_id(value):
 
 
 def index_articles(articles):
-    """SKU -> (article id, variant id or None), for articles and their variants."""
+    """SKU -> (article id, None). Variants have no SKU of their own (SPEC ArticleVariant)."""
     index = {}
     for article in articles:
-        aid = article_id(article)
         if article_sku(article):
-            index.setdefault(article_sku(article), (aid, None))
-        for variant in article_variants(article):
-            if variant_sku(variant):
-                index.setdefault(variant_sku(variant), (aid, variant_id(variant)))
+            index.setdefault(article_sku(article), (article_id(article), None))
     return index
 
 
 def index_articles_by_ean(articles):
-    """EAN -> (article id, variant id or None): finds what the merchant gave another SKU."""
+    """EAN -> (article id, None) of simple articles: finds what the merchant gave another SKU."""
     index = {}
     for article in articles:
-        aid = article_id(article)
         if article_barcode(article) and not article_variants(article):
-            index.setdefault(article_barcode(article), (aid, None))
-        for variant in article_variants(article):
-            if variant_barcode(variant):
-                index.setdefault(variant_barcode(variant), (aid, variant_id(variant)))
+            index.setdefault(article_barcode(article), (article_id(article), None))
     return index
 
 
@@ -695,8 +790,9 @@ def lists_body(selection):
     ]
 
 
-def variant_body(*, variant_id_value=None, pairs=(), stock=None, send_stock=True, sku="", ean=""):
-    """One entry of ``variants`` in an article PATCH (by id, or by options to create it)."""
+def variant_body(*, variant_id_value=None, pairs=(), stock=None, send_stock=True):
+    """One ArticleVariant of an article PATCH (by id, or by options to create it); a variant
+    has no SKU or barcode of its own, its binding keeps the Odoo variant's."""
     body = {}
     if variant_id_value:
         body[VariantF.ID] = int(variant_id_value)
@@ -707,10 +803,6 @@ def variant_body(*, variant_id_value=None, pairs=(), stock=None, send_stock=True
         ]
     if send_stock:
         body[VariantF.STOCK] = stock
-    if sku:
-        body[VariantF.SKU] = sku
-    if ean:
-        body[VariantF.BARCODE] = ean
     return body
 
 
@@ -821,8 +913,7 @@ def article_to_products(article, paths=None):
         stock = variant.get(VariantF.STOCK)
         products.append(
             ChannelProduct(
-                sku=variant_sku(variant),
-                ean=_text(variant.get(VariantF.BARCODE)),
+                # no SKU or EAN of its own: bound by parent SKU and options (or by hand)
                 external_id=external_id(aid, variant_id(variant)),
                 parent_sku=sku,
                 attributes=variant_attributes(variant, lists),

@@ -9,7 +9,7 @@ run it against the emulator without a database. Field names stay in
 import logging
 
 from odoo.addons.connector_base.exceptions import ChannelRequestError
-from odoo.addons.connector_base.schema import ChannelDataError, PushResult
+from odoo.addons.connector_base.schema import ChannelDataError, PushResult, unreadable_listing
 
 from . import adapter
 
@@ -266,25 +266,22 @@ class MijnWebwinkelSync:
         return selection, pairs_by_sku
 
     def _push_variants(self, aid, article, members, pairs_by_sku, full, result):
+        """Stock (and, with full info, new variants) of an article's variants.
+
+        A variant has no SKU or barcode in MijnWebwinkel (SPEC ArticleVariant): an
+        existing one is found by the id its binding keeps, else by its options.
+        """
         lists = adapter.article_lists(article)
-        existing = {adapter.variant_option_pairs(v, lists): v for v in adapter.article_variants(article)}
-        by_sku = {
-            adapter.variant_sku(v): v for v in adapter.article_variants(article) if adapter.variant_sku(v)
-        }
-        by_ean = {
-            adapter.variant_barcode(v): v
-            for v in adapter.article_variants(article)
-            if adapter.variant_barcode(v)
-        }
+        by_id = {adapter.variant_id(v): v for v in adapter.article_variants(article)}
+        by_pairs = {adapter.variant_option_pairs(v, lists): v for v in adapter.article_variants(article)}
         entries, wanted = [], {}
         for member in members:
             stock = adapter.stock_value(member.quantity, self.stock_managed)
             send_stock = not member.price_only and (member.quantity is not None or not self.stock_managed)
-            pairs = pairs_by_sku.get(member.sku) if pairs_by_sku else None
-            variant = (
-                by_sku.get(member.sku)
-                or (by_ean.get(member.ean) if member.ean else None)
-                or (existing.get(pairs) if pairs else None)
+            pairs = pairs_by_sku.get(member.sku) if pairs_by_sku else self._existing_pairs(member)
+            bound_aid, bound_vid = adapter.split_external_id(member.external_id)
+            variant = (by_id.get(bound_vid) if bound_aid == aid and bound_vid else None) or (
+                by_pairs.get(pairs) if pairs else None
             )
             if variant:
                 if not (send_stock or full):
@@ -293,26 +290,19 @@ class MijnWebwinkelSync:
                     continue
                 entries.append(
                     adapter.variant_body(
-                        variant_id_value=adapter.variant_id(variant),
-                        stock=stock,
-                        send_stock=send_stock,
-                        sku=member.sku if full else "",
-                        ean=member.ean if full else "",
+                        variant_id_value=adapter.variant_id(variant), stock=stock, send_stock=send_stock
                     )
                 )
+                pairs = adapter.variant_option_pairs(variant, lists)
             elif full:
-                entries.append(
-                    adapter.variant_body(
-                        pairs=pairs, stock=stock, send_stock=send_stock, sku=member.sku, ean=member.ean
-                    )
-                )
+                entries.append(adapter.variant_body(pairs=pairs, stock=stock, send_stock=send_stock))
             else:
                 result.errors[member.sku] = (
                     f"Variant {member.sku} does not exist in MijnWebwinkel yet; switch on "
                     "'Update product info' on the account to add new variants."
                 )
                 continue
-            wanted[member.sku] = (pairs, member.ean)
+            wanted[member.sku] = pairs
         if not entries:
             return article
         article = self.client.patch_article(aid, adapter.variants_patch(entries)) or self.client.get_article(
@@ -320,22 +310,26 @@ class MijnWebwinkelSync:
         )
         lists = adapter.article_lists(article)
         by_pairs = {adapter.variant_option_pairs(v, lists): v for v in adapter.article_variants(article)}
-        by_sku = {
-            adapter.variant_sku(v): v for v in adapter.article_variants(article) if adapter.variant_sku(v)
-        }
-        by_ean = {
-            adapter.variant_barcode(v): v
-            for v in adapter.article_variants(article)
-            if adapter.variant_barcode(v)
-        }
-        for sku, (pairs, ean) in wanted.items():
-            variant = by_sku.get(sku) or (by_ean.get(ean) if ean else None) or by_pairs.get(pairs)
+        for sku, pairs in wanted.items():
+            variant = by_pairs.get(pairs)
             if variant:
                 result.external_ids[sku] = adapter.external_id(aid, adapter.variant_id(variant))
-                self._index[sku] = (aid, adapter.variant_id(variant))
             else:
                 result.errors[sku] = f"MijnWebwinkel did not keep the variant {sku}."
         return article
+
+    def _existing_pairs(self, member):
+        """(list id, option id) pairs of a variant's attribute values, without creating
+        anything; None when a list or an option does not exist."""
+        lists = self.lists()
+        pairs = set()
+        for axis, value in (member.attributes or {}).items():
+            lst = lists.get(axis.lower())
+            option = adapter.list_option_id(lst, value) if lst else None
+            if option is None:
+                return None
+            pairs.add((adapter.list_id(lst), option))
+        return frozenset(pairs) or None
 
     def _push_features(self, aid, article, template):
         if not template.features:
@@ -379,4 +373,15 @@ class MijnWebwinkelSync:
     def iter_catalogue(self):
         paths = adapter.category_paths(self.tree())
         for article in self.articles():
-            yield from adapter.article_to_products(article, paths)
+            try:
+                products = adapter.article_to_products(article, paths)
+            except ChannelDataError as exc:
+                products = [
+                    unreadable_listing(
+                        exc,
+                        adapter.article_id(article),
+                        adapter.article_sku(article),
+                        adapter.article_name(article),
+                    )
+                ]
+            yield from products

@@ -225,17 +225,30 @@ PRODUCT_LINE_TYPES = (LINE_TYPE_ARTICLE, LINE_TYPE_CUSTOM)
 
 
 class OrderArticleF:
-    """OrderArticle (CONFIRMED id, description, sku, price{amount, rate}, options).
+    """OrderArticle (CONFIRMED id, description, sku, price{amount, rate, purchase_price},
+    options[OrderArticleListOption{list_option_id, description, price}]).
 
-    UNCONFIRMED: that ``sku`` is the variant's SKU when a variant has its own, and
-    the ``barcode`` key (EAN) — not in the SPEC.
+    CONFIRMED by the schema: ``sku`` is the article's (a variant has no SKU of its own)
+    and there is no EAN; the variant is the one whose options the buyer chose.
     """
 
     ID = "id"
     DESCRIPTION = "description"
     SKU = "sku"
-    BARCODE = "barcode"
-    OPTIONS = "options"  # [{list_option_id, description, price}]
+    OPTIONS = "options"
+
+
+class OrderArticleOptionF:
+    """OrderArticleListOption (CONFIRMED list_option_id, description, price)."""
+
+    LIST_OPTION_ID = "list_option_id"
+    DESCRIPTION = "description"
+
+
+# Our own key in a stored order: the variant of each article line with options, read from
+# the article (GET /articles/{id}) while fetching, so parsing needs no API call.
+# {"<article id>|<option ids>": {"variant_id", "attributes": {list: option}} or {"error"}}
+ORDER_VARIANTS_KEY = "connector_variants"
 
 
 class ShippingF:
@@ -310,22 +323,23 @@ class ListOptionF:
 
 
 class VariantF:
-    """ArticleVariant (CONFIRMED id, options, stock, can_backorder).
+    """ArticleVariant (CONFIRMED: exactly id, options, stock, can_backorder; no SKU, barcode
+    or price of its own).
 
-    UNCONFIRMED: ``sku`` and ``barcode`` on a variant, and creating a variant by
-    PATCHing ``variants`` with ``options`` and no ``id`` (the SPEC only shows
-    ``{"id": .., "stock": ..}``; a variant exists once one of its values diverges).
+    UNCONFIRMED: creating a variant by PATCHing ``variants`` with ``options`` and no
+    ``id`` (the SPEC's example only shows ``{"id": .., "stock": ..}``).
     """
 
     ID = "id"
     OPTIONS = "options"
     STOCK = "stock"
     CAN_BACKORDER = "can_backorder"
-    SKU = "sku"
-    BARCODE = "barcode"
 
 
 class VariantOptionF:
+    """ArticleVariantOption (CONFIRMED list_id, option_id, name). The Article example shows
+    ``options`` as ``{"<list id>": "<option name>"}`` instead: both forms are read."""
+
     LIST_ID = "list_id"
     OPTION_ID = "option_id"
     NAME = "name"

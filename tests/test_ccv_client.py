@@ -602,6 +602,14 @@ def test_fetch_catalogue(emu):
     assert (
         demo.price == Decimal("24.95") and demo.quantity == Decimal("51") and demo.tax_rate == Decimal("21")
     )
+    # DEMO-010 has attribute combinations: one listing per combination, none for DEMO-010
+    assert "DEMO-010" not in products
+    medium = products["DEMO-010-M"]
+    combination = emu.combination_by_sku("DEMO-010-M")
+    assert medium.external_id == f"combination:{combination['id']}"
+    assert (medium.parent_sku, medium.attributes) == ("DEMO-010", {"Maat": "M"})
+    assert medium.ean == combination["ean_number"] and medium.quantity == Decimal("10")
+    assert emu.requests_to("GET", f"/products/{combination['product_id']}/attributecombinations")
 
 
 def test_demo_order_stream(emu):

@@ -19,7 +19,7 @@ from odoo.addons.shop_mijnwebwinkel import adapter
 from odoo.addons.shop_mijnwebwinkel.catalog import MijnWebwinkelSync
 from odoo.addons.shop_mijnwebwinkel.client import MijnWebwinkelClient
 from tests.emulators.base import EmulatorServer
-from tests.emulators.mijnwebwinkel import PARTNER_TOKEN, SHOP_TOKEN, MijnWebwinkelEmulator, ean13
+from tests.emulators.mijnwebwinkel import PARTNER_TOKEN, SHOP_TOKEN, MijnWebwinkelEmulator
 
 PNG_A = b"\x89PNG\r\n\x1a\n" + b"A" * 32
 PNG_B = b"\x89PNG\r\n\x1a\n" + b"B" * 32
@@ -196,13 +196,16 @@ def test_parse_consumer_order_with_discount_payment_costs_and_note(emulator):
     assert order.note == "Graag snel leveren"
     assert order.buyer_email == "jan@example.nl" and not order.buyer_is_business
     (line,) = order.lines
-    assert line.sku == "DEMO-004" and line.ean == ean13("400000000004")
+    assert line.sku == "DEMO-004" and line.ean == ""  # OrderArticle has no EAN
     assert line.quantity == Decimal("1")
     assert line.unit_price_incl == Decimal("29.950000")
     assert line.unit_price_excl == Decimal("24.752066")
     assert line.tax_rate == Decimal("21")
-    # shipping 4.95 + payment costs 0.29 (no separate fee in the canonical order)
-    assert order.shipping_incl == Decimal("5.24")
+    # shipping 4.95; the payment costs 0.29 are a fee
+    assert order.shipping_incl == Decimal("4.95")
+    (fee,) = order.fees
+    assert (fee.code, fee.title, fee.amount_incl) == ("payment", "Transactiekosten", Decimal("0.29"))
+    assert fee.tax_rate == Decimal("21")
     assert order.shipping_method == "PostNL pakket"
     assert order.shipping_tax_rate == Decimal("21")
     (discount,) = order.discounts
@@ -232,11 +235,31 @@ def test_parse_separate_delivery_address_and_variant_line(emulator):
     assert order.billing.full_name == "Piet de Vries"
     assert order.shipping.full_name == "Marie de Vries"
     assert order.shipping.street == "Stationsweg" and order.shipping.house_number == "7b"
-    belgian = adapter.parse_order(_order(emulator, "anna@example.be"))
+    payload = _order(emulator, "anna@example.be")
+    shirt = emulator.find_article("DEMO-010")
+    article = payload["orderlines"][1]["articles"][0]
+    assert set(article) == {"id", "description", "sku", "price", "options"}  # OrderArticle
+    assert article["sku"] == "DEMO-010"  # the article's SKU, not a variant's
+    # without the article's variants the line is a line of the parent SKU
+    assert adapter.parse_order(payload).lines[1].sku == "DEMO-010"
+    reads = []
+
+    def get_article(aid):
+        reads.append(aid)
+        return make_client(emulator).get_article(aid)
+
+    belgian = adapter.parse_order(adapter.annotate_variants(payload, get_article))
+    assert reads == [str(shirt["id"])]
     assert belgian.shipping.country_code == "BE"
-    variant = next(line for line in belgian.lines if line.sku == "DEMO-010-M")
-    assert variant.ean == ean13("400000000102")
+    variant = belgian.lines[1]
+    assert (variant.sku, variant.ean, variant.parent_sku) == ("", "", "DEMO-010")
+    assert variant.attributes == {"Maat": "M"}
+    assert variant.channel_product_id == f"{shirt['id']}:{emulator.variant('DEMO-010-M')['id']}"
     assert "(M)" in variant.title
+    # options no variant has: parked with the reason
+    payload["orderlines"][1]["articles"][0]["options"] = [{"list_option_id": 999999, "description": "?"}]
+    with pytest.raises(ChannelDataError, match="no variant with the chosen options"):
+        adapter.parse_order(adapter.annotate_variants(payload, get_article))
 
 
 def test_parse_line_price_spread_over_rates_and_bad_data():
@@ -298,25 +321,22 @@ def test_status_names_and_raw_order(emulator):
 
 def test_stock_push_per_article_and_variant_and_unmanaged(emulator):
     sync = MijnWebwinkelSync(make_client(emulator))
+    shirt = emulator.find_article("DEMO-010")
     result = sync.push_stock(
         [
             StockItem("DEMO-001", 3),
-            StockItem("DEMO-010-S", 7),
-            StockItem("DEMO-010-L", 2),
+            StockItem("SHIRT-S", 7, external_id=f"{shirt['id']}:{emulator.variant('DEMO-010-S')['id']}"),
+            StockItem("SHIRT-L", 2, external_id=f"{shirt['id']}:{emulator.variant('DEMO-010-L')['id']}"),
             StockItem("DEMO-002", 9, managed_by_channel=False),
             StockItem("NOPE-1", 1),
         ]
     )
     assert emulator.find_article("DEMO-001")["stock"] == 3
     assert emulator.find_article("DEMO-002")["stock"] is None  # unlimited: stock not tracked
-    shirt = emulator.find_article("DEMO-010")
-    assert {v["sku"]: v["stock"] for v in shirt["variants"]} == {
-        "DEMO-010-S": 7,
-        "DEMO-010-M": 8,
-        "DEMO-010-L": 2,
-    }
+    stock = {h: emulator.variant(h)["stock"] for h in ("DEMO-010-S", "DEMO-010-M", "DEMO-010-L")}
+    assert stock == {"DEMO-010-S": 7, "DEMO-010-M": 8, "DEMO-010-L": 2}
     assert "NOPE-1" in result.errors and "publish" in result.errors["NOPE-1"]
-    assert result.external_ids["DEMO-010-S"].startswith(f"{shirt['id']}:")
+    assert result.external_ids["SHIRT-S"].startswith(f"{shirt['id']}:")
     assert len(emulator.requests_to("PATCH", "/v1/articles/")) == 3  # one per article
 
 
@@ -350,7 +370,10 @@ def test_push_configurable_product_creates_article_variants_category_images(emul
     assert result.external_ids["HOODIE-M"].startswith(f"{article['id']}:")
     size = next(lst for lst in emulator.lists.values() if lst["name"] == "Maat")
     assert "XL" in [o["name"] for o in size["options"]]  # option added to the shop's list
-    assert {v["sku"]: v["stock"] for v in article["variants"]} == {"HOODIE-M": 4, "HOODIE-XL": 2}
+    variants = {o["name"]: v for v in article["variants"] for o in v["options"]}
+    assert {name: v["stock"] for name, v in variants.items()} == {"M": 4, "XL": 2}
+    assert all(set(v) == {"id", "options", "stock", "can_backorder"} for v in variants.values())
+    assert result.external_ids["HOODIE-XL"] == f"{article['id']}:{variants['XL']['id']}"
     assert article["extra"]["visible"]["Land van herkomst"] == "PT"
     category = emulator.categories[article["categories"][0]["category_id"]]
     assert category["title"] == "Truien"
@@ -368,7 +391,11 @@ def test_push_configurable_product_creates_article_variants_category_images(emul
     assert not emulator.requests_to("POST", "/v1/categories")
     catalogue = list(MijnWebwinkelSync(make_client(emulator)).iter_catalogue())
     hoodie = [p for p in catalogue if p.parent_sku == "HOODIE"]
-    assert {p.sku: p.attributes for p in hoodie} == {"HOODIE-M": {"Maat": "M"}, "HOODIE-XL": {"Maat": "XL"}}
+    assert {p.external_id: p.attributes for p in hoodie} == {
+        result.external_ids["HOODIE-M"]: {"Maat": "M"},
+        result.external_ids["HOODIE-XL"]: {"Maat": "XL"},
+    }
+    assert {(p.sku, p.ean) for p in hoodie} == {("", "")}  # a variant has neither
     assert hoodie[0].category_path == ["Kleding", "Truien"]
     assert hoodie[0].image_checksums == [adapter.image_checksum(PNG_A)] * 2
 

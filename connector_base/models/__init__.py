@@ -6,6 +6,7 @@ from . import (
     connector_account_dashboard,
     connector_account_export,
     connector_account_import,
+    connector_account_variant,
     connector_account_vat,
     connector_attribute_mapping,
     connector_field_mapping,

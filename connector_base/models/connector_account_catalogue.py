@@ -5,15 +5,18 @@
 ``_fetch_catalogue`` and, in chunks of :data:`CATALOGUE_CHUNK` listings with a
 constant number of grouped queries per chunk, looks each one up by SKU
 (``default_code``), then EAN (``barcode``), then an existing binding of the
-account. A unique match is bound (``connector.product.binding`` with the
-channel's id, SKU and storefront); the Odoo product itself is never changed.
+account, then (a variant without SKU or EAN of its own) its parent SKU and
+attribute values (``connector_account_variant``). A unique match is bound
+(``connector.product.binding`` with the channel's id, SKU and storefront); the Odoo
+product itself is never changed.
 
 Ambiguities are never resolved by the import: a SKU or EAN that several Odoo
 products carry, a listing whose SKU and EAN point at different products, a SKU
 already bound to another product, a product already bound to another listing
 of the same storefront. Such listings get state *conflict* with the reason and
-no binding change. What a person decided (a listing bound by hand) stays as it
-is on the next import.
+no binding change. So does a listing whose data the provider could not read
+(:func:`~..schema.unreadable_listing`): the others are imported. What a person
+decided (a listing bound by hand) stays as it is on the next import.
 
 Every listing is stored as a ``connector.listing`` row, so unmatched ones can
 be bound by hand or turned into products (simple, or one template with
@@ -29,7 +32,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
-from ..exceptions import ChannelError
+from ..exceptions import ChannelError, ChannelRequestError
+from ..schema import ChannelDataError
 
 _logger = logging.getLogger(__name__)
 
@@ -113,6 +117,11 @@ class ConnectorAccount(models.Model):
         except ChannelError as exc:
             account._log("catalogue", "error", _("Catalogue import failed: %s", exc))
             raise
+        except ChannelDataError as exc:
+            # a reader that does not yield unreadable listings (schema.unreadable_listing)
+            # stops at the first one: nothing is marked gone, the account says why
+            account._log("catalogue", "error", _("Catalogue import failed on unreadable data: %s", exc))
+            raise ChannelRequestError(_("The channel sent a listing that cannot be read: %s", exc)) from exc
         stats = Counter(bound=0, unmatched=0, conflict=0, gone=0, created=0, new_bindings=0, skipped=0)
         items, twice = {}, []
         for product in fetched:
@@ -217,8 +226,10 @@ class ConnectorAccount(models.Model):
         if eans:
             for product in Product.search(Domain("barcode", "in", list(eans)) & company):
                 by_ean[product.barcode] |= product
-        matched_ids = {pid for group in (by_sku, by_ean) for records in group.values() for pid in records.ids}
         index = _BindingIndex()
+        index.by_attrs = self._catalogue_variants_by_attributes(items, by_sku, by_ean)
+        matched_ids = {pid for group in (by_sku, by_ean) for records in group.values() for pid in records.ids}
+        matched_ids.update(product.id for product in index.by_attrs.values())
         touching = Domain.FALSE
         if ext_ids:
             touching |= Domain("external_id", "in", list(ext_ids))
@@ -246,6 +257,8 @@ class ConnectorAccount(models.Model):
         for key, channel_product in items:
             listing = stored.get(key)
             vals = self._catalogue_listing_vals(channel_product, key[0])
+            if listing and getattr(channel_product, "error", ""):
+                vals = {}  # unreadable now: keep what the last readable import stored
             vals.update(
                 self._catalogue_decide(channel_product, key, listing, by_sku, by_ean, index, run_ids, stats)
             )
@@ -259,6 +272,22 @@ class ConnectorAccount(models.Model):
         if to_create:
             result |= Listing.create(to_create)
         return result
+
+    def _catalogue_variants_by_attributes(self, items, by_sku, by_ean):
+        """{key: variant} of the chunk's variant listings that no SKU or EAN matches, found by
+        their parent SKU and attribute values (one template search per parent SKU)."""
+        templates, found = {}, {}
+        for key, product in items:
+            if not (product.parent_sku and product.attributes) or getattr(product, "error", ""):
+                continue
+            if (product.sku and by_sku.get(product.sku)) or (product.ean and by_ean.get(product.ean)):
+                continue
+            if product.parent_sku not in templates:
+                templates[product.parent_sku] = self._variant_templates(product.parent_sku)
+            variant = self._find_variant(templates[product.parent_sku], product.attributes)
+            if variant:
+                found[key] = variant
+        return found
 
     def _catalogue_listing_vals(self, product, storefront):
         """What the channel says about one listing, as connector.listing values."""
@@ -285,15 +314,6 @@ class ConnectorAccount(models.Model):
         storefront, sku, ean = key[0], product.sku, product.ean
         ext = key[2] if key[1] == "id" else ""
         own = index.own(storefront, ext, sku)
-        if listing and listing.match_method == "manual" and listing.binding_id and listing.binding_id == own:
-            # a person bound it: the import keeps that decision
-            return {
-                "state": "bound",
-                "reason": listing.reason,
-                "match_method": "manual",
-                "product_id": own.product_id.id,
-                "binding_id": own.id,
-            }
 
         def conflict(reason, proposed=None):
             return {
@@ -302,6 +322,24 @@ class ConnectorAccount(models.Model):
                 "match_method": False,
                 "product_id": proposed.id if proposed else False,
                 "binding_id": own.id if own else False,
+            }
+
+        if getattr(product, "error", ""):
+            return conflict(
+                _(
+                    "The channel's data of this listing cannot be read: %(error)s. Correct it in the "
+                    "channel and import again.",
+                    error=product.error,
+                )
+            )
+        if listing and listing.match_method == "manual" and listing.binding_id and listing.binding_id == own:
+            # a person bound it: the import keeps that decision
+            return {
+                "state": "bound",
+                "reason": listing.reason,
+                "match_method": "manual",
+                "product_id": own.product_id.id,
+                "binding_id": own.id,
             }
 
         no_product = self.env["product.product"]
@@ -341,12 +379,19 @@ class ConnectorAccount(models.Model):
         match, method = (sku_products, "sku") if sku_products else (ean_products, "ean")
         if not match and own:
             match, method = own.product_id, "binding"
+        if not match and key in getattr(index, "by_attrs", {}):
+            match, method = index.by_attrs[key], "attributes"
         if not match:
+            reason = _("No Odoo product has SKU %(sku)s or EAN %(ean)s.", sku=sku or "-", ean=ean or "-")
+            if product.parent_sku and product.attributes:
+                reason += " " + _(
+                    "No template with parent SKU %(parent)s has a variant with %(values)s.",
+                    parent=product.parent_sku,
+                    values=", ".join(f"{k}: {v}" for k, v in product.attributes.items()),
+                )
             return {
                 "state": "unmatched",
-                "reason": _(
-                    "No Odoo product has SKU %(sku)s or EAN %(ean)s.", sku=sku or "-", ean=ean or "-"
-                ),
+                "reason": reason,
                 "match_method": False,
                 "product_id": listing.product_id.id if listing and listing.state == "unmatched" else False,
                 "binding_id": False,
@@ -357,7 +402,7 @@ class ConnectorAccount(models.Model):
                     "This listing is bound to %(bound)s, but its %(how)s now designates %(match)s. "
                     "Correct the product data, or delete the binding and import again.",
                     bound=own.product_id.display_name,
-                    how=_("SKU") if method == "sku" else _("EAN"),
+                    how={"sku": _("SKU"), "ean": _("EAN")}.get(method, _("attribute values")),
                     match=match.display_name,
                 ),
                 match,
@@ -408,6 +453,11 @@ class ConnectorAccount(models.Model):
                     sku=sku,
                 )
             return _("Matched by EAN %s.", ean)
+        if method == "attributes":
+            return _(
+                "Matched by its parent SKU and attribute values: %s.",
+                ", ".join(product.product_template_attribute_value_ids.mapped("display_name")),
+            )
         return _("Matched by its existing binding.")
 
     def _catalogue_write_binding(self, binding, product, storefront, ext, sku, index, stats):
@@ -728,6 +778,7 @@ class _BindingIndex:
     """The account's bindings of one chunk, by channel id, SKU and product (per storefront)."""
 
     def __init__(self):
+        self.by_attrs = {}  # catalogue key -> variant found by parent SKU and attribute values
         self.by_ext = {}
         self.by_sku = defaultdict(set)
         self.by_product = {}

@@ -117,7 +117,9 @@ class ConnectorAccount(models.Model):
         """The account's bindings with what the stock push needs, in one query.
 
         Products that are not storable (services, untracked consumables) and
-        bindings without any SKU are left out: the channel keeps its own count.
+        bindings without any SKU or channel id are left out: the channel keeps its own
+        count. A variant the channel knows by id only (no SKU on either side) goes by
+        its channel id.
 
         :return: list of dicts (id, product_id, sku, ean, external_id,
             storefront, last_stock_qty, stock_pushed, active)
@@ -128,7 +130,8 @@ class ConnectorAccount(models.Model):
         self.env["product.template"].flush_model(["is_storable", "active"])
         query = SQL(
             """SELECT b.id, b.product_id,
-                      COALESCE(NULLIF(b.external_sku, ''), p.default_code) AS sku,
+                      COALESCE(NULLIF(b.external_sku, ''), p.default_code, NULLIF(b.external_id, ''))
+                          AS sku,
                       COALESCE(p.barcode, '') AS ean,
                       COALESCE(b.external_id, '') AS external_id,
                       COALESCE(b.storefront, '') AS storefront,
@@ -139,7 +142,8 @@ class ConnectorAccount(models.Model):
                  JOIN product_template t ON t.id = p.product_tmpl_id
                 WHERE b.account_id = %(account)s
                   AND t.is_storable
-                  AND COALESCE(NULLIF(b.external_sku, ''), p.default_code) IS NOT NULL
+                  AND COALESCE(NULLIF(b.external_sku, ''), p.default_code, NULLIF(b.external_id, ''))
+                      IS NOT NULL
                   %(only)s
              ORDER BY b.id""",
             account=self.id,

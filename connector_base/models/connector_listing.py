@@ -12,6 +12,7 @@ MATCH_METHODS = [
     ("sku", "SKU"),
     ("ean", "EAN"),
     ("binding", "Existing binding"),
+    ("attributes", "Parent SKU and attribute values"),
     ("manual", "By hand"),
     ("created", "Product created"),
 ]

@@ -89,9 +89,9 @@ class OrderBuilder:
     # --- products --------------------------------------------------------
 
     def match_products(self):
-        """Product per line: SKU, then EAN, then a stored binding; None if unknown."""
-        lines = self.order.lines
-        return self.account._match_products([(ln.sku, ln.ean) for ln in lines])
+        """Product per line: SKU, then EAN, then a stored binding, a variant by its
+        attribute values; None if unknown."""
+        return self.account._match_order_lines(self.order.lines)
 
     # --- building --------------------------------------------------------
 
@@ -117,6 +117,13 @@ class OrderBuilder:
                     product = account.fallback_product_id
                     self.warnings.append(
                         f"Unknown product {line.sku or line.ean!r}: the fallback product is used."
+                    )
+                elif getattr(line, "parent_sku", "") and not (line.sku or line.ean):
+                    values = ", ".join(f"{k}: {v}" for k, v in (line.attributes or {}).items()) or "-"
+                    raise ChannelDataError(
+                        f"No variant of parent SKU {line.parent_sku!r} with {values} in Odoo: give the "
+                        f"template that parent SKU and these attribute values (or map the channel's "
+                        f"attribute names on the account), or bind the variant, then retry."
                     )
                 else:
                     raise ChannelDataError(

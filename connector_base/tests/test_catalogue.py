@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..exceptions import ChannelError
-from ..schema import ChannelProduct, PushResult
+from ..schema import ChannelDataError, ChannelProduct, PushResult
 from .common import ConnectorCommon
 
 CAT_COUNT = 33
@@ -385,6 +385,50 @@ class TestCatalogue(ConnectorCommon):
         with self.assertRaises(UserError):
             other.action_bind()
 
+    def test_variant_bound_by_hand_leads_to_its_siblings(self):
+        """Variants without a match by SKU or EAN: the template of a variant bound by hand
+        gives the others by their attribute values (Größe -> Size through the mapping)."""
+        colour = self.env["product.attribute"].create(
+            {"name": "Farbe", "value_ids": [Command.create({"name": n}) for n in ("Rot", "Blau")]}
+        )
+        template = self.env["product.template"].create(
+            {
+                "name": "Kapuzenpulli",
+                "is_storable": True,
+                "attribute_line_ids": [
+                    Command.create({"attribute_id": a.id, "value_ids": [Command.set(a.value_ids.ids)]})
+                    for a in (self.attr_size, colour)
+                ],
+            }
+        )
+        # the channel's hoodie has M, Odoo's S and L: only S matches
+        listings = [
+            ChannelProduct(
+                name="Hoodie",
+                parent_sku="HOODIE-P",
+                attributes={"Größe": size, "Farbe": c},
+                external_id=f"V-{size}{c}",
+            )
+            for size, c in (("S", "Rot"), ("S", "Blau"), ("M", "Rot"))
+        ]
+        self.import_catalogue(listings)
+        self.assertEqual(set(self.listings().mapped("state")), {"unmatched"})  # no parent SKU on the template
+        first = self.listings(external_id="V-SRot")
+        first.product_id = template.product_variant_ids.filtered(
+            lambda v: set(v.product_template_attribute_value_ids.mapped("name")) == {"S", "Rot"}
+        )
+        first.action_bind()
+        self.import_catalogue(listings)
+        blue = self.listings(external_id="V-SBlau")
+        self.assertEqual((blue.state, blue.match_method), ("bound", "attributes"))
+        self.assertEqual(
+            set(blue.product_id.product_template_attribute_value_ids.mapped("name")), {"S", "Blau"}
+        )
+        self.assertEqual(blue.binding_id.external_id, "V-SBlau")
+        medium = self.listings(external_id="V-MRot")
+        self.assertEqual(medium.state, "unmatched")
+        self.assertIn("Größe: M", medium.reason)
+
     def test_gone_listings_are_marked_not_deleted(self):
         self.import_catalogue()
         shirt = self.listing("SHIRT-1")
@@ -422,3 +466,25 @@ class TestCatalogue(ConnectorCommon):
         self.assertNotIn("DUP-1", {sku for sku, _id in sent})
         by_sku = {item.sku: item.quantity for batch in calls["stock"] for item in batch}
         self.assertEqual((by_sku["SHIRT-1"], by_sku["CH-E-001"], by_sku["NEW-1"]), (50, 0, 0))
+
+    def test_reader_that_raises_on_bad_data_fails_the_import_cleanly(self):
+        """A provider reader that still raises ChannelDataError (instead of yielding
+        schema.unreadable_listing) fails the import with a logged error and a message to
+        the user, no traceback, and marks nothing gone."""
+        self.import_catalogue()
+        before = self.snapshot()
+
+        def broken():
+            yield from self.catalogue[:5]
+            raise ChannelDataError("price: expected a number, got 'n/a'")
+
+        with self.channel(broken()):
+            action = self.account.action_import_catalogue()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("'n/a'", action["params"]["message"])
+        self.assertEqual(self.snapshot(), before)
+        log = self.env["connector.sync.log"].search(
+            [("account_id", "=", self.account.id), ("flow", "=", "catalogue")], order="id desc", limit=1
+        )
+        self.assertEqual(log.state, "error")
+        self.assertIn("'n/a'", log.message)

@@ -3,7 +3,7 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.addons.connector_base.exceptions import ChannelRequestError
-from odoo.addons.connector_base.schema import ChannelDataError, PushResult
+from odoo.addons.connector_base.schema import ChannelDataError, PushResult, unreadable_listing
 from odoo.exceptions import ValidationError
 
 from .. import adapter, const
@@ -223,8 +223,11 @@ class ConnectorAccount(models.Model):
     def _ccv_push_product(self, client, product, cache):
         if product.price_only:
             return self._ccv_push_price(client, product)
+        if adapter.is_combination_id(product.external_id):
+            # a variant bound to an attribute combination: its content is its product's
+            return product.external_id
         existing = None
-        if product.external_id and not adapter.is_combination_id(product.external_id):
+        if product.external_id:
             try:
                 existing = client.get_product(product.external_id)
             except ChannelRequestError:
@@ -338,5 +341,30 @@ class ConnectorAccount(models.Model):
         return self._ccv_fetch_catalogue()
 
     def _ccv_fetch_catalogue(self):
-        for item in self._ccv_client().iter_products():
-            yield adapter.product_from_payload(item, self.ccv_prices_include_tax)
+        """The shop's products; a product with attribute combinations as its combinations
+        (one call per product: CCV's product gives no sign of having them)."""
+        client = self._ccv_client()
+        for item in client.iter_products():
+            try:
+                product = adapter.product_from_payload(item, self.ccv_prices_include_tax)
+            except ChannelDataError as exc:
+                yield unreadable_listing(
+                    exc, adapter.resource_id(item), adapter.product_sku(item), adapter.product_name(item)
+                )
+                continue
+            try:
+                combinations = client.product_combinations(product.external_id)
+            except ChannelRequestError as exc:
+                if exc.status != 404:
+                    raise
+                combinations = []  # deleted since the listing was read
+            if not combinations:
+                yield product
+                continue
+            for combination in combinations:
+                try:
+                    yield adapter.combination_to_product(combination, product)
+                except ChannelDataError as exc:
+                    yield unreadable_listing(
+                        exc, adapter.combination_external_id(combination), name=product.name
+                    )

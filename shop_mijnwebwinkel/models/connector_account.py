@@ -67,11 +67,12 @@ class ConnectorAccount(models.Model):
         except ChannelDataError as exc:
             raise ChannelRequestError(str(exc)) from exc
         seen = set()
+        get_article = self._mijnwebwinkel_article_reader(client)
         for status in statuses:
             for payload in client.iter_orders(status_id=status, changed_since=since):
                 if adapter.is_test_order(payload) or adapter.is_credit_order(payload):
                     continue
-                raw = adapter.to_raw_order(payload)
+                raw = adapter.to_raw_order(adapter.annotate_variants(payload, get_article))
                 if raw.external_id not in seen:
                     seen.add(raw.external_id)
                     yield raw
@@ -79,10 +80,29 @@ class ConnectorAccount(models.Model):
     def _fetch_order(self, external_id):
         if self.provider != const.PROVIDER:
             return super()._fetch_order(external_id)
-        payload = self._mijnwebwinkel_client().get_order(external_id)
+        client = self._mijnwebwinkel_client()
+        payload = client.get_order(external_id)
         if not isinstance(payload, dict):
             raise ChannelRequestError(_("MijnWebwinkel returned no order %s.", external_id))
-        return adapter.to_raw_order(payload)
+        return adapter.to_raw_order(
+            adapter.annotate_variants(payload, self._mijnwebwinkel_article_reader(client))
+        )
+
+    def _mijnwebwinkel_article_reader(self, client):
+        """article id -> Article (None when deleted), each read once per sync."""
+        cache = {}
+
+        def get_article(article_id):
+            if article_id not in cache:
+                try:
+                    cache[article_id] = client.get_article(article_id)
+                except ChannelRequestError as exc:
+                    if exc.status != 404:
+                        raise
+                    cache[article_id] = None
+            return cache[article_id]
+
+        return get_article
 
     def _parse_order(self, payload):
         if self.provider != const.PROVIDER:

@@ -222,6 +222,16 @@ class MijnWebwinkelCommon(ConnectorCommon):
 
     # --- emulator helpers -------------------------------------------------------------
 
+    def shop_variant(self, article, product):
+        """The ArticleVariant of ``article`` whose options are ``product``'s attribute values
+        (a variant has no SKU or barcode in MijnWebwinkel)."""
+        names = set(
+            product.product_template_attribute_value_ids._without_no_variant_attributes().mapped("name")
+        )
+        found = [v for v in article["variants"] if {o["name"] for o in v["options"]} == names]
+        self.assertEqual(len(found), 1, f"one variant of {article['sku']} with {names}")
+        return found[0]
+
     def patches(self):
         return self.emulator.requests_to("PATCH", r"/v1/articles/\d+$")
 

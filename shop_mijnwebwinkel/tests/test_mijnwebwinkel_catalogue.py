@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Catalogue import end to end: the shop's articles and variations (real HTTP to the
-emulator) are bound to Odoo's products by SKU, then EAN; an unknown article with
-variations (Maat x Kleur) becomes one Odoo template through the attribute mapping; the
-stock push then reaches exactly the bound articles and variants."""
+emulator) are bound to Odoo's products by SKU, then EAN; a variant (no SKU or EAN of its
+own in MijnWebwinkel) by its article's SKU and its options, through the attribute
+mapping; an unknown article with variations (Maat x Kleur) becomes one Odoo template
+through the attribute mapping; the stock push then reaches exactly the bound articles and
+variants (``PATCH /articles/{id}`` with ``variants: [{id, stock}]``)."""
 
 from odoo import Command
 from odoo.tests import tagged
@@ -36,12 +38,7 @@ class TestMijnWebwinkelCatalogue(MijnWebwinkelCommon):
             "29.95",
             lists=[lists["Maat"], lists["Kleur"]],
             variants=[
-                (
-                    f"SJAAL-{size}-{colour.upper()}",
-                    ean13(f"40000000300{n}"),
-                    {"Maat": size, "Kleur": colour},
-                    n,
-                )
+                (f"SJAAL-{size}-{colour.upper()}", {"Maat": size, "Kleur": colour}, n)
                 for n, (size, colour) in enumerate(SCARF, start=1)
             ],
         )
@@ -63,15 +60,19 @@ class TestMijnWebwinkelCatalogue(MijnWebwinkelCommon):
             article = self.emulator.find_article(product.default_code)
             self.assertEqual(listing.binding_id.external_id, str(article["id"]))
         shirt = self.emulator.find_article("DEMO-010")
-        for variant in self.tshirt.product_variant_ids:
-            listing = self.listings(ean=variant.barcode)
-            self.assertEqual(
-                (listing.state, listing.match_method, listing.product_id), ("bound", "ean", variant)
+        for size in ("S", "M", "L"):
+            # the shop's variant: only its id and options; Maat -> Size gives the Odoo variant
+            shop = self.emulator.variant(f"DEMO-010-{size}")
+            variant = self.tshirt.product_variant_ids.filtered(
+                lambda v, s=size: v.default_code == f"TSHIRT-BIO-{s}"
             )
-            self.assertEqual(listing.parent_sku, "DEMO-010")
-            self.assertTrue(listing.binding_id.external_sku.startswith("DEMO-010-"))
-            self.assertTrue(listing.binding_id.external_id.startswith(f"{shirt['id']}"))
-            self.assertTrue(variant.default_code.startswith("TSHIRT-BIO-"))  # unchanged
+            listing = self.listings(external_id=f"{shirt['id']}:{shop['id']}")
+            self.assertEqual(
+                (listing.state, listing.match_method, listing.product_id), ("bound", "attributes", variant)
+            )
+            self.assertEqual((listing.parent_sku, listing.attributes), ("DEMO-010", {"Maat": size}))
+            self.assertEqual(listing.binding_id.external_id, f"{shirt['id']}:{shop['id']}")
+            self.assertEqual(variant.default_code, f"TSHIRT-BIO-{size}")  # unchanged
         self.assertIn("2 products", self.listings(sku="DEMO-DUP").reason)
         scarves = self.listings(parent_sku="SJAAL")
         self.assertEqual(set(scarves.mapped("state")), {"unmatched"})
@@ -87,9 +88,10 @@ class TestMijnWebwinkelCatalogue(MijnWebwinkelCommon):
         self.assertEqual(len(template.product_variant_ids), 4)
         article = self.emulator.find_article("SJAAL")
         for variant in article["variants"]:
-            listing = self.listings(sku=variant["sku"])
-            self.assertEqual(listing.product_id.default_code, variant["sku"])
-            self.assertEqual(listing.binding_id.external_id, f"{article['id']}:{variant['id']}")
+            listing = self.listings(external_id=f"{article['id']}:{variant['id']}")
+            values = listing.product_id.product_template_attribute_value_ids.mapped("name")
+            self.assertEqual(set(values), {o["name"] for o in variant["options"]})
+            self.assertEqual(listing.binding_id.product_id, listing.product_id)
 
         bindings = self.env["connector.product.binding"].search([("account_id", "=", self.account.id)])
         products = self.env["product.product"].search_count([])
@@ -100,8 +102,15 @@ class TestMijnWebwinkelCatalogue(MijnWebwinkelCommon):
         )
         self.assertEqual(self.env["product.product"].search_count([]), products)
 
+        self.emulator.reset_log()
         self.assertEqual(self.account._export_stock(), 16)
         self.assertEqual(self.emulator.find_article("DEMO-001")["stock"], 10)
-        self.assertEqual({v["stock"] for v in self.emulator.find_article("DEMO-010")["variants"]}, {10})
+        # the T-shirt's variants had 5, 8 and 0 in the shop: now Odoo's 10 each, by variant id
+        self.assertEqual([self.emulator.variant(f"DEMO-010-{s}")["stock"] for s in "SML"], [10, 10, 10])
+        (patch,) = self.emulator.requests_to("PATCH", rf"/v1/articles/{shirt['id']}$")
+        self.assertEqual(
+            sorted(patch.json["variants"], key=lambda e: e["id"]),
+            sorted(({"id": v["id"], "stock": 10} for v in shirt["variants"]), key=lambda e: e["id"]),
+        )
         self.assertEqual({v["stock"] for v in self.emulator.find_article("SJAAL")["variants"]}, {0})
         self.assertEqual(self.emulator.find_article("DEMO-DUP")["stock"], 3)

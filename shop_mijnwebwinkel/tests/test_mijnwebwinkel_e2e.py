@@ -125,15 +125,17 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
             f"{shop_order['status_changed_date']} {shop_order['status_changed_time']}",
         )
 
-        # 1002: Belgian consumer; the T-shirt variant line is matched by its EAN
-        # (the shop's variant SKU DEMO-010-M is not an Odoo reference)
+        # 1002: Belgian consumer; the T-shirt variant line carries the article's SKU
+        # DEMO-010 and the chosen option M, no EAN: the article's variants give the
+        # variant, the mapping Maat -> Size the Odoo variant of the template DEMO-010
         sale = self.record(1002).sale_order_id
         self.assertEqual(sale.partner_id.country_id.code, "BE")
         shirt_m = self.tshirt.product_variant_ids.filtered(lambda v: v.default_code == "TSHIRT-BIO-M")
-        self.assertEqual(self.emulator.orders["1002"]["orderlines"][1]["articles"][0]["sku"], "DEMO-010-M")
+        article = self.emulator.orders["1002"]["orderlines"][1]["articles"][0]
+        self.assertEqual((article["sku"], "barcode" in article), ("DEMO-010", False))
         line = self.line(sale, shirt_m)
         self.assertEqual((line.product_uom_qty, line.price_unit), (1, 24.95))
-        self.assertIn("DEMO-010-M", line.name)
+        self.assertIn("(M)", line.name)
         goods = sale.order_line.filtered(lambda line: not line.is_delivery)
         self.assertEqual(goods.product_id, demo["DEMO-002"] | shirt_m)
 
@@ -149,9 +151,11 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         self.assertIn("Customer reference: PO-7781", str(sale.note))
         self.assertEqual(self.line(sale, demo["DEMO-003"]).product_uom_qty, 5)
 
-        # 1004: discount code and payment costs (folded into the shipping line)
+        # 1004: discount code, and payment costs on a fee line (not in the shipping)
         sale = self.record(1004).sale_order_id
-        self.assertEqual(sale.order_line.filtered("is_delivery").price_unit, 5.24)
+        self.assertEqual(sale.order_line.filtered("is_delivery").price_unit, 4.95)
+        fee = sale.order_line.filtered(lambda line: line.product_id.default_code == "CHANNEL-FEE")
+        self.assertEqual((fee.name, fee.price_unit, fee.product_uom_qty), ("Transactiekosten", 0.29, 1))
         discount = sale.order_line.filtered(lambda line: line.price_unit < 0)
         self.assertEqual((discount.price_unit, discount.name), (-5.0, "Kortingscode WELKOM5"))
         self.assertAlmostEqual(sale.amount_total, 30.19, places=2)
@@ -178,12 +182,15 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         self.assertAlmostEqual(sale.amount_total, 130.07, places=2)
         self.assertEqual(sale.partner_id.commercial_partner_id.vat, "NL004495445B01")
 
-        # 1008: two variant units matched by EAN, higher shipping to Germany
+        # 1008: two variant units (option S), higher shipping to Germany
         sale = self.record(1008).sale_order_id
         shirt_s = self.tshirt.product_variant_ids.filtered(lambda v: v.default_code == "TSHIRT-BIO-S")
         self.assertEqual(self.line(sale, shirt_s).product_uom_qty, 2)
         self.assertEqual(sale.order_line.filtered("is_delivery").price_unit, 6.95)
         self.assertAlmostEqual(sale.amount_total, 166.75, places=2)
+        # the T-shirt article was read once for the whole sync (1002 and 1008)
+        shirt = self.emulator.find_article("DEMO-010")
+        self.assertEqual(len(self.emulator.requests_to("GET", rf"/v1/articles/{shirt['id']}$")), 1)
 
     def test_second_sync_imports_nothing_and_asks_since_watermark(self):
         self.account._sync_orders()
@@ -262,7 +269,7 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         self.assertEqual(len(self.sales()), 8, "the other orders are imported")
 
     def test_unknown_product_parks_the_order_until_it_exists(self):
-        self.emulator.add_article("LAMP-1", "Tafellamp", "59.95", ean="4000000009991")
+        self.emulator.add_article("LAMP-1", "Tafellamp", "59.95")
         self.emulator.add_order([("LAMP-1", 1)], email="eva@example.nl", name="Eva de Boer")
         self.account._sync_orders()
         record = self.record(1011)
@@ -271,11 +278,36 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         self.assertTrue(record.activity_ids)
         self.assertEqual(len(self.sales()), 8, "the other orders are imported")
         self.env["product.product"].create(
-            {"name": "Tafellamp", "barcode": "4000000009991", "taxes_id": [Command.set(self.tax_19.ids)]}
+            {"name": "Tafellamp", "default_code": "LAMP-1", "taxes_id": [Command.set(self.tax_19.ids)]}
         )
         record.action_retry()
         self.assertEqual(record.state, "done", record.message)
         self.assertAlmostEqual(record.sale_order_id.amount_total, self.order_total(1011), places=2)
+
+    def test_variant_line_found_by_its_binding_and_a_deleted_article_parks_the_order(self):
+        # the hoodie is published: each Odoo variant is bound to "<article id>:<variant id>"
+        self.account._export_products()
+        article = self.emulator.find_article("HOODIE")
+        m_red = self.hoodie_variant("M", "Rood")
+        shop = self.shop_variant(article, m_red)
+        self.emulator.variant_handles["HOODIE M Rood"] = (article["id"], shop["id"])
+        # the template's parent SKU no longer says HOODIE: only the binding knows the variant
+        self.hoodie.connector_parent_sku = "HOODIE-2025"
+        order = self.emulator.add_order([("HOODIE M Rood", 2)], email="eva@example.nl", name="Eva de Boer")
+        (line,) = [ln for ln in order["orderlines"] if ln["type"] == "article"]
+        self.assertEqual(line["articles"][0]["sku"], "HOODIE")
+        self.account._sync_orders()
+        sale = self.record(order["number"]).sale_order_id
+        self.assertEqual(self.line(sale, m_red).product_uom_qty, 2)
+        self.assertAlmostEqual(sale.amount_total, self.order_total(order["number"]), places=2)
+
+        # an order of a variant whose article was deleted in the shop: parked with the reason
+        second = self.emulator.add_order([("HOODIE M Rood", 1)], email="eva@example.nl", name="Eva de Boer")
+        del self.emulator.articles[article["id"]]
+        self.account._sync_orders()
+        record = self.record(second["number"])
+        self.assertEqual(record.state, "attention")
+        self.assertIn(f"article {article['id']} is no longer in the shop", record.message)
 
     # --- products ---------------------------------------------------------------------
 
@@ -294,14 +326,12 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         )
         (added,) = self.emulator.requests_to("POST", "/v1/articlelistoptions/")
         self.assertEqual(added.json, [{"name": "Groen"}])
-        variants = {v["sku"]: v for v in article["variants"]}
-        self.assertEqual(len(variants), 9)
+        self.assertEqual(len(article["variants"]), 9)
         for variant in self.hoodie.product_variant_ids:
-            shop = variants[variant.default_code]
-            self.assertEqual(shop["barcode"], variant.barcode)
+            shop = self.shop_variant(article, variant)
+            # an ArticleVariant, nothing more: the SKU and EAN stay on the binding
+            self.assertEqual(set(shop), {"id", "options", "stock", "can_backorder"})
             self.assertEqual(shop["stock"], int(variant.qty_available))
-            names = {o["name"] for o in shop["options"]}
-            self.assertEqual(names, set(variant.product_template_attribute_value_ids.mapped("name")))
         # features: a no-variant attribute and a product field, through the mapping
         self.assertEqual(
             article["extra"]["visible"], {"Materiaal": "Biologisch katoen", "Land van herkomst": "Portugal"}
@@ -315,7 +345,8 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         bindings = self.bindings(self.hoodie.product_variant_ids)
         self.assertEqual(len(bindings), 9)
         binding = bindings.filtered(lambda b: b.external_sku == "HOODIE-M-ROOD")
-        self.assertEqual(binding.external_id, f"{article['id']}:{variants['HOODIE-M-ROOD']['id']}")
+        m_red = self.shop_variant(article, self.hoodie_variant("M", "Rood"))
+        self.assertEqual(binding.external_id, f"{article['id']}:{m_red['id']}")
 
         # pushed again unchanged: no image, feature, option or category is sent again
         self.emulator.reset_log()
@@ -355,11 +386,8 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         shop_shirt = self.emulator.find_article("DEMO-010")
         self.assertEqual(shop_shirt["price"]["default"], "26.95")
         self.assertEqual({k: shop_shirt[k] for k in before_shirt}, before_shirt)
-        # the variants keep the shop's SKUs; found by EAN, only their stock changed
-        self.assertEqual(
-            {v["sku"]: v["stock"] for v in shop_shirt["variants"]},
-            {"DEMO-010-S": 10, "DEMO-010-M": 10, "DEMO-010-L": 10},
-        )
+        # the variants are found by their options (Size -> Maat), only their stock changed
+        self.assertEqual({v["stock"] for v in shop_shirt["variants"]}, {10})
         for request in self.patches():
             self.assertLessEqual(set(request.json), {"price", "stock", "variants"}, request.json)
             for entry in request.json.get("variants", []):
@@ -370,7 +398,7 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         self.assertFalse(self.emulator.requests_to("POST", r"/v1/articles$"))
         # bound now: the stock export reaches the variants through their ids
         shirt_l = self.tshirt.product_variant_ids.filtered(lambda v: v.default_code == "TSHIRT-BIO-L")
-        variant_l = next(v for v in shop_shirt["variants"] if v["sku"] == "DEMO-010-L")
+        variant_l = self.emulator.variant("DEMO-010-L")
         self.assertEqual(self.bindings(shirt_l).external_id, f"{shop_shirt['id']}:{variant_l['id']}")
 
     def test_update_info_off_sends_a_new_price_of_bound_products_alone(self):
@@ -429,11 +457,12 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
             [{"title": "Sjaals", "hidden": False, "parent_category_id": sweaters["id"]}],
         )
         # and the catalogue read gives the paths back
-        products = {p.sku: p for p in self.account._fetch_catalogue()}
+        products = {p.sku or p.external_id: p for p in self.account._fetch_catalogue()}
         self.assertEqual(products["SCARF-1"].category_path, ["Kleding", "Truien", "Sjaals"])
         self.assertEqual(products["DEMO-001"].category_path, ["Wonen", "Keuken"])
-        self.assertEqual(products["HOODIE-S-GROEN"].attributes, {"Maat": "S", "Kleur": "Groen"})
-        self.assertEqual(products["HOODIE-S-GROEN"].parent_sku, "HOODIE")
+        s_green = self.bindings(self.hoodie_variant("S", "Groen")).external_id
+        self.assertEqual(products[s_green].attributes, {"Maat": "S", "Kleur": "Groen"})
+        self.assertEqual(products[s_green].parent_sku, "HOODIE")
 
     # --- stock -----------------------------------------------------------------------
 
@@ -454,19 +483,20 @@ class TestMijnWebwinkelE2E(MijnWebwinkelCommon):
         self.env["stock.quant"]._update_available_quantity(l_blue, stock, -l_blue.qty_available)
         self.assertEqual(self.account._export_stock(), 2)
         (request,) = self.patches()
-        variants = {v["sku"]: v for v in self.emulator.find_article("HOODIE")["variants"]}
+        article = self.emulator.find_article("HOODIE")
+        shop_m_red, shop_l_blue = self.shop_variant(article, m_red), self.shop_variant(article, l_blue)
         self.assertEqual(
             sorted(request.json["variants"], key=lambda e: e["id"]),
             sorted(
                 [
-                    {"id": variants["HOODIE-M-ROOD"]["id"], "stock": int(m_red.qty_available)},
-                    {"id": variants["HOODIE-L-BLAUW"]["id"], "stock": 0},
+                    {"id": shop_m_red["id"], "stock": int(m_red.qty_available)},
+                    {"id": shop_l_blue["id"], "stock": 0},
                 ],
                 key=lambda e: e["id"],
             ),
         )
-        self.assertEqual(variants["HOODIE-M-ROOD"]["stock"], int(m_red.qty_available))
-        self.assertEqual(variants["HOODIE-L-BLAUW"]["stock"], 0)
+        self.assertEqual(shop_m_red["stock"], int(m_red.qty_available))
+        self.assertEqual(shop_l_blue["stock"], 0)
         # the shop stops tracking stock: unlimited (null) for every variant
         self.account.stock_managed_by_channel = False
         self.account._export_stock(force=True)

@@ -8,6 +8,9 @@ Written from CCV's public material (official PHP client ``ccvshop/ccvshop-api``,
 * every answer is signed the same way over the answer body with the emulator's
   own ``x-date`` (CCV signs responses; the official client rejects unsigned ones);
 * collections page with ``start``/``size`` and ``href/first/previous/next/items``;
+* attribute combinations are the ``Attributecombinations`` resource: ``combination`` =
+  ``[{attribute: {id, name, href}, attribute_value: {id, name, href}, extra_price}]``,
+  numbers (``product_number``, ``ean_number``, ``sku_number``) possibly empty;
 * errors are ``{"status", "code", "developermessage"}``; rate limits answer 429 with
   code 429.10 (per resource and method) or 429.11 (whole API), no Retry-After
   (CCV's limits and headers are not published: the numbers here are made up).
@@ -208,6 +211,8 @@ class CcvEmulator(Emulator):
         self.rows = {}  # order id -> rows
         self.products = {}
         self.combinations = {}
+        self.attribute_ids = {}  # attribute name -> id (attribute sets of combinations)
+        self.value_ids = {}  # (attribute name, value name) -> id
         self.categories = {}
         self.links = {}  # producttocategories id -> link
         self.photos = {}  # product id -> photos
@@ -513,11 +518,24 @@ class CcvEmulator(Emulator):
         if product_id not in self.products:
             return self.error(404, "Product not found.")
         items = [
-            dict(c, href=self._href(request, f"attributecombinations/{c['id']}"))
+            self._combination_view(request, c)
             for c in self.combinations.values()
             if c["product_id"] == product_id
         ]
         return self._collection(request, items)
+
+    def _combination_view(self, request, combination):
+        data = json.loads(json.dumps(combination))
+        data["href"] = self._href(request, f"attributecombinations/{combination['id']}")
+        for part in data["combination"]:
+            part["attribute"]["href"] = self._href(request, f"attributes/{part['attribute']['id']}")
+            part["attribute_value"]["href"] = self._href(
+                request, f"attributevalues/{part['attribute_value']['id']}"
+            )
+        for sub in ("attributecombinationphotos", "attributes", "attributevalues"):
+            data[sub] = {"href": self._href(request, f"attributecombinations/{combination['id']}/{sub}")}
+        data["parent"] = {"href": self._href(request, f"products/{combination['product_id']}")}
+        return data
 
     @route("PATCH", rf"{P}/attributecombinations/(?P<id>\d+)")
     def patch_combination(self, request):
@@ -674,17 +692,38 @@ class CcvEmulator(Emulator):
         return product
 
     def add_combination(self, product_id, sku, ean="", stock=0, values=()):
+        """An attribute combination of a product, shaped as the ``Attributecombinations``
+        resource (jacobdekeizer/ccvshop-client, generated from CCV's schemas): ``values``
+        = [(attribute name, value name)] become ``combination`` items ``{attribute:
+        {id, name, href}, attribute_value: {id, name, href}, extra_price}``. ``sku`` and
+        ``ean`` may be empty: many shops give combinations no numbers of their own."""
         combination_id = self._next_id("combination", 500)
+        parts = []
+        for attribute, value in values:
+            attribute_id = self.attribute_ids.setdefault(attribute, self._next_id("attribute", 40))
+            value_id = self.value_ids.setdefault((attribute, value), self._next_id("attributevalue", 400))
+            parts.append(
+                {
+                    "attribute": {"id": attribute_id, "name": attribute},
+                    "attribute_value": {"id": value_id, "name": value},
+                    "extra_price": 0,
+                }
+            )
         combination = {
             "id": combination_id,
+            "note": "",
             "product_id": product_id,
-            "product_number": sku,
-            "sku_number": sku,
-            "ean_number": ean,
             "stock": stock,
-            "active": True,
             "netto_extra_price": 0,
-            "combination": [{"attribute": a, "value": v} for a, v in values],
+            "ordering_without_stock": "global_setting",
+            "product_number": sku,
+            "ean_number": ean,
+            "sku_number": sku,
+            "delivery_time": 0,
+            "delivery_time_type": "days",
+            "delivery_default_text": "",
+            "active": True,
+            "combination": parts,
         }
         self.combinations[combination_id] = combination
         return combination
@@ -693,7 +732,7 @@ class CcvEmulator(Emulator):
         return next((p for p in self.products.values() if p["productnumber"] == sku), None)
 
     def combination_by_sku(self, sku):
-        return next((c for c in self.combinations.values() if c["product_number"] == sku), None)
+        return next((c for c in self.combinations.values() if sku and c["product_number"] == sku), None)
 
     def add_order(
         self,
@@ -714,7 +753,8 @@ class CcvEmulator(Emulator):
         extra_costs=0,
         extra_costs_description="",
     ):
-        """Add an order; ``rows`` are (sku, count) or (sku, count, price, discount) tuples.
+        """Add an order; ``rows`` are (sku, count) or (sku, count, price, discount) tuples
+        (``sku`` may be an attribute combination itself, for one without numbers).
 
         ``shipping``, ``paymethod_costs``, ``extra_payment_option_price`` and ``extra_costs``
         (negative: a reduction) are gross amounts taxed at the shop's normal rate; an order
@@ -729,8 +769,10 @@ class CcvEmulator(Emulator):
         order_rows = []
         for row in rows:
             sku, count = row[0], row[1]
-            product = self.product_by_sku(sku)
-            combination = None
+            combination = sku if isinstance(sku, dict) else None
+            product = (
+                self.products.get(combination["product_id"]) if combination else self.product_by_sku(sku)
+            )
             if not product:
                 combination = self.combination_by_sku(sku)
                 product = self.products.get(combination["product_id"]) if combination else None
@@ -772,7 +814,15 @@ class CcvEmulator(Emulator):
                     "total_price": total,
                     "total_extra_option_price": 0,
                     "total_price_with_attributes": total,
-                    "attributes": [],
+                    # Orderrows Attributes: the buyer's choices (option_name, value_name, price)
+                    "attributes": [
+                        {
+                            "option_name": part["attribute"]["name"],
+                            "value_name": part["attribute_value"]["name"],
+                            "price": part.get("extra_price", 0),
+                        }
+                        for part in (combination or {}).get("combination", [])
+                    ],
                     "uploads": [],
                 }
             )

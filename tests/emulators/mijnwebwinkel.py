@@ -9,8 +9,14 @@ connector fails the tests.
 What the reference leaves open, chosen here (UNCONFIRMED, like in the connector):
 401 with ``{"code", "message", "description"}`` for bad tokens; rate limit
 answered with 429 + ``Retry-After``; dates in shop time (Europe/Amsterdam);
-order line types ``shipping`` and ``discount``; variants with ``sku``/``barcode``
-created by PATCHing ``variants`` with ``options`` and no ``id``.
+order line types ``shipping`` and ``discount``; variants created by PATCHing
+``variants`` with ``options`` and no ``id``.
+
+Served exactly as the spec's schemas: an ArticleVariant is ``{id, options, stock,
+can_backorder}`` (no SKU, barcode or price of its own; anything else in a PATCH is
+refused); an OrderArticle is ``{id, description, sku, price, options}`` with the
+*article's* SKU and the buyer's options ``{list_option_id, description, price}``, no
+EAN. Tests name a variant by a handle (``variant_handles``) that is never served.
 
 Run: ``python -m tests.emulators.mijnwebwinkel --port 8074 --seed``; API root
 ``http://127.0.0.1:8074/v1/``.
@@ -56,6 +62,7 @@ STATUSES = [
     {"status": 6, "description": "Betaald & afgehaald", "credit_order": False},
     {"status": 7, "description": "Gecrediteerd", "credit_order": True},
 ]
+VARIANT_KEYS = {"id", "options", "stock", "can_backorder"}  # ArticleVariant
 C2 = Decimal("0.01")
 C6 = Decimal("0.000001")
 
@@ -110,6 +117,7 @@ class MijnWebwinkelEmulator(Emulator):
         }
         self.orders = {}  # number (str) -> order
         self.articles = {}  # id (int) -> article
+        self.variant_handles = {}  # test name of a variant -> (article id, variant id); not served
         self.lists = {}  # id (int) -> {"id", "name", "description", "options": [...]}
         self.categories = {}  # id (int) -> category (flat, without leafs)
         self.uploads = []  # (article id, filename, position, bytes)
@@ -468,21 +476,19 @@ class MijnWebwinkelEmulator(Emulator):
                     "id": next(self._ids),
                     "stock": None,
                     "can_backorder": False,
-                    "sku": "",
-                    "barcode": "",
                     "options": [
                         {"list_id": lid, "option_id": oid, "name": valid[(lid, oid)][1]["name"]}
                         for lid, oid in pairs
                     ],
                 }
                 article["variants"].append(variant)
+        unknown = set(entry) - VARIANT_KEYS
+        if unknown:
+            return self.error(400, "Bad request", f"Unknown variant fields: {', '.join(sorted(unknown))}")
         if "stock" in entry:
             if entry["stock"] is not None and not isinstance(entry["stock"], int):
                 return self.error(400, "Bad request", "stock must be an integer or null")
             variant["stock"] = entry["stock"]
-        for key in ("sku", "barcode"):
-            if key in entry:
-                variant[key] = str(entry[key])
         if "can_backorder" in entry:
             variant["can_backorder"] = bool(entry["can_backorder"])
         return None
@@ -670,7 +676,8 @@ class MijnWebwinkelEmulator(Emulator):
         lists=None,
         features=None,
     ):
-        """A catalogue article; ``variants`` = [(sku, ean, {list name: option}, stock)]."""
+        """A catalogue article; ``variants`` = [(handle, {list name: option}, stock)], the
+        handle being how tests name the variant (``add_order``, ``variant``)."""
         now = _local_now()
         article = {
             "id": next(self._ids),
@@ -720,35 +727,33 @@ class MijnWebwinkelEmulator(Emulator):
                     "options": [dict(o, image_ids=[]) for o in lst["options"]],
                 }
             )
-        for vsku, vean, choice, vstock in variants or []:
+        for handle, choice, vstock in variants or []:
             options = []
             for lst in lists or []:
                 opt = next(o for o in lst["options"] if o["name"] == choice[lst["name"]])
                 options.append({"list_id": lst["id"], "option_id": opt["id"], "name": opt["name"]})
-            article["variants"].append(
-                {
-                    "id": next(self._ids),
-                    "options": options,
-                    "stock": vstock,
-                    "can_backorder": False,
-                    "sku": vsku,
-                    "barcode": vean,
-                }
-            )
+            variant = {"id": next(self._ids), "options": options, "stock": vstock, "can_backorder": False}
+            article["variants"].append(variant)
+            self.variant_handles[handle] = (article["id"], variant["id"])
         self.articles[article["id"]] = article
         return article
 
     def find_article(self, sku):
         return next((a for a in self.articles.values() if a["sku"] == sku), None)
 
+    def variant(self, handle):
+        """The variant a test named ``handle``, as the API serves it."""
+        aid, vid = self.variant_handles[handle]
+        return next(v for v in self.articles[aid]["variants"] if v["id"] == vid)
+
     def _sku_info(self, sku):
-        """(article, variant or None) for a SKU, for building order lines."""
+        """(article, variant or None) for an article SKU or a variant handle (order lines)."""
+        if sku in self.variant_handles:
+            aid, _vid = self.variant_handles[sku]
+            return self.articles[aid], self.variant(sku)
         for article in self.articles.values():
             if article["sku"] == sku:
                 return article, None
-            for variant in article["variants"]:
-                if variant.get("sku") == sku:
-                    return article, variant
         raise KeyError(sku)
 
     def add_order(
@@ -821,9 +826,7 @@ class MijnWebwinkelEmulator(Emulator):
                         {
                             "id": article["id"],
                             "description": article["name"],
-                            "sku": (variant or {}).get("sku") or article["sku"],
-                            "barcode": (variant or {}).get("barcode")
-                            or article["extra"]["invisible"].get("barcode", ""),
+                            "sku": article["sku"],  # the article's, also for a variant
                             "price": {
                                 "amount": str((unit_incl / (1 + rate / 100)).quantize(C6)),
                                 "rate": f"{rate:.2f}",
@@ -994,9 +997,9 @@ class MijnWebwinkelEmulator(Emulator):
             category_id=clothes["id"],
             lists=[size],
             variants=[
-                ("DEMO-010-S", ean13("400000000101"), {"Maat": "S"}, 5),
-                ("DEMO-010-M", ean13("400000000102"), {"Maat": "M"}, 8),
-                ("DEMO-010-L", ean13("400000000103"), {"Maat": "L"}, 0),
+                ("DEMO-010-S", {"Maat": "S"}, 5),
+                ("DEMO-010-M", {"Maat": "M"}, 8),
+                ("DEMO-010-L", {"Maat": "L"}, 0),
             ],
         )
         base = _local_now() - timedelta(days=2)
@@ -1090,7 +1093,7 @@ class MijnWebwinkelEmulator(Emulator):
         ]
         email, name, country, city, zipcode = self.random.choice(people)
         skus = [a["sku"] for a in self.articles.values() if not a["variants"]]
-        skus += [v["sku"] for a in self.articles.values() for v in a["variants"]]
+        skus += list(self.variant_handles)
         lines = [
             (sku, self.random.randint(1, 3)) for sku in self.random.sample(skus, self.random.randint(1, 3))
         ]
