@@ -163,6 +163,17 @@ class ConnectorRefund(models.Model):
                 if not refund.settled:
                     self.write({"state": "waiting", "attempts": attempts, "message": False})
                     return _("The channel has not settled the refund yet.")
+                if not (refund.lines or refund.shipping_incl or refund.other_amounts or refund.total_incl):
+                    # e.g. a return the seller rejected: nothing to book
+                    self.write(
+                        {
+                            "state": "ignored",
+                            "attempts": attempts,
+                            "message": _("The channel refunded nothing (e.g. a rejected return)."),
+                        }
+                    )
+                    self._log("skipped", self.message)
+                    return self.message
                 builder = RefundBuilder(account, refund)
                 summary = builder.build()
         except ChannelRetryableError as exc:
