@@ -376,7 +376,9 @@ def _from_dict(cls, data):
         elif name in _NESTED_LISTS:
             if not isinstance(value, list):
                 raise ChannelDataError(f"{name}: expected a list, got {type(value).__name__}")
-            item_cls = ChannelRefundLine if (cls is ChannelRefund and name == "lines") else _NESTED_LISTS[name]
+            item_cls = (
+                ChannelRefundLine if (cls is ChannelRefund and name == "lines") else _NESTED_LISTS[name]
+            )
             kwargs[name] = [_from_dict(item_cls, v) for v in value]
         else:
             kwargs[name] = _coerce(types[name], value, name)

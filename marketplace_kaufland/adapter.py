@@ -588,7 +588,9 @@ def parse_refund(payload):
         id_unit = _text(return_unit.get("id_order_unit"))
         unit = units.get(id_unit)
         if unit is None:
-            raise ChannelDataError(f"Kaufland return {id_return}: order unit {id_unit} is not in order {id_order}.")
+            raise ChannelDataError(
+                f"Kaufland return {id_return}: order unit {id_unit} is not in order {id_order}."
+            )
         status = _text(return_unit.get("status"))
         refunded = status == const.RETURN_UNIT_REFUNDED or (
             status == const.RETURN_UNIT_CLOSED and unit.get("status") == const.ORDER_UNIT_RETURNED_PAID
@@ -600,7 +602,9 @@ def parse_refund(payload):
         if price is None:
             raise ChannelDataError(f"Order unit {id_unit} of Kaufland order {id_order} has no price.")
         lines.append(
-            ChannelRefundLine(external_id=id_unit, sku=_text(unit.get("id_offer")), quantity=Decimal(1), amount_incl=price)
+            ChannelRefundLine(
+                external_id=id_unit, sku=_text(unit.get("id_offer")), quantity=Decimal(1), amount_incl=price
+            )
         )
         if unit.get("currency"):
             currencies.add(_text(unit["currency"]).upper())
@@ -609,7 +613,9 @@ def parse_refund(payload):
         if return_unit.get("note"):
             notes.append(_text(return_unit["note"]))
     if len(currencies) > 1:
-        raise ChannelDataError(f"Kaufland return {id_return} mixes currencies ({', '.join(sorted(currencies))}).")
+        raise ChannelDataError(
+            f"Kaufland return {id_return} mixes currencies ({', '.join(sorted(currencies))})."
+        )
     live = {i for i, u in units.items() if u.get("status") != "cancelled"}
     shipping = Decimal("0")
     if refunded_ids and live <= refunded_ids:
@@ -661,7 +667,9 @@ def refund_parts(request, order_units):
     for line in request.lines:
         unit_ids = split_unit_ids(line.get("line_external_id"))
         if not unit_ids and line.get("sku"):
-            unit_ids = [_text(u["id_order_unit"]) for u in order_units if _text(u.get("id_offer")) == line["sku"]]
+            unit_ids = [
+                _text(u["id_order_unit"]) for u in order_units if _text(u.get("id_offer")) == line["sku"]
+            ]
         unit_ids = [i for i in unit_ids if i in live] or unit_ids
         if not unit_ids:
             raise ChannelDataError(
@@ -678,6 +686,8 @@ def refund_parts(request, order_units):
     shipping = decimal_to_cents(request.shipping_incl or 0, "refunded shipping")
     if shipping > 0:
         if not live:
-            raise ChannelDataError(f"Credit note {request.reference}: no live Kaufland order unit for the shipping.")
+            raise ChannelDataError(
+                f"Credit note {request.reference}: no live Kaufland order unit for the shipping."
+            )
         parts.append((live[0], shipping, refund_reason("", shipping=True)))
     return parts

@@ -267,9 +267,9 @@ class KauflandClient(ChannelHttpClient):
         order_units = []
         if return_units:
             first = return_units[0].get("id_order_unit")
-            unit = (self._get_json(const.PATH_ORDER_UNIT.format(id_order_unit=quote(str(first), safe=""))) or {}).get(
-                "data"
-            ) or {}
+            unit = (
+                self._get_json(const.PATH_ORDER_UNIT.format(id_order_unit=quote(str(first), safe=""))) or {}
+            ).get("data") or {}
             if unit.get("id_order"):
                 order = self.get_order_payload(unit["id_order"])
                 order_units = order.get("order_units") or []

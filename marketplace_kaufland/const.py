@@ -161,4 +161,13 @@ REFUND_REASONS = (
 DEFAULT_REFUND_REASON = "other_refund"
 SHIPPING_REFUND_REASON = "refund_postage_fee"
 # Order unit fields kept in a stored refund payload (no buyer data).
-REFUND_UNIT_KEYS = ("id_order_unit", "id_order", "status", "price", "shipping_rate", "id_offer", "currency", "vat")
+REFUND_UNIT_KEYS = (
+    "id_order_unit",
+    "id_order",
+    "status",
+    "price",
+    "shipping_rate",
+    "id_offer",
+    "currency",
+    "vat",
+)

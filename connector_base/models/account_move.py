@@ -28,10 +28,15 @@ class AccountMove(models.Model):
         help="The channel refund this credit note books.",
     )
     connector_refund_sent_at = fields.Datetime(
-        string="Refund sent to channel", readonly=True, copy=False, help="When the channel accepted this refund."
+        string="Refund sent to channel",
+        readonly=True,
+        copy=False,
+        help="When the channel accepted this refund.",
     )
     connector_refund_sent = fields.Json(
-        readonly=True, copy=False, help="Parts of the refund the channel already accepted (retries skip them)."
+        readonly=True,
+        copy=False,
+        help="Parts of the refund the channel already accepted (retries skip them).",
     )
 
     # one credit note per channel refund, whatever the workers do
@@ -47,13 +52,17 @@ class AccountMove(models.Model):
 
     def _connector_sale_order(self):
         self.ensure_one()
-        orders = (self.line_ids.sale_line_ids.order_id | self.reversed_entry_id.line_ids.sale_line_ids.order_id)
+        orders = self.line_ids.sale_line_ids.order_id | self.reversed_entry_id.line_ids.sale_line_ids.order_id
         return orders.filtered("connector_account_id")[:1]
 
     def _connector_enqueue_refunds(self):
         """A credit note posted in Odoo for a channel order: send the refund to the channel."""
         for move in self.sudo():
-            if move.move_type != "out_refund" or move.connector_refund_external_id or move.connector_refund_sent_at:
+            if (
+                move.move_type != "out_refund"
+                or move.connector_refund_external_id
+                or move.connector_refund_sent_at
+            ):
                 continue
             order = move._connector_sale_order()
             account = order.connector_account_id
@@ -62,7 +71,9 @@ class AccountMove(models.Model):
             move.with_delay(
                 channel=account._get_job_channel(),
                 identity_key=identity_exact,
-                description=_("Send refund %(name)s to %(account)s", name=move.name, account=account.display_name),
+                description=_(
+                    "Send refund %(name)s to %(account)s", name=move.name, account=account.display_name
+                ),
                 max_retries=10,
             )._connector_send_refund_job()
 
@@ -72,11 +83,14 @@ class AccountMove(models.Model):
         order_lines = order.order_line
         lines = defaultdict(lambda: [Decimal(0), Decimal(0)])
         shipping = Decimal(0)
-        for line in self.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
+        for line in self.invoice_line_ids.filtered(lambda ln: ln.display_type == "product"):
             amount = Decimal(str(line.price_total)).quantize(Decimal("0.01"))
-            sale_line = line.sale_line_ids[:1] or order_lines.filtered(
-                lambda sl, p=line.product_id: sl.product_id == p and not sl.display_type
-            )[:1]
+            sale_line = (
+                line.sale_line_ids[:1]
+                or order_lines.filtered(
+                    lambda sl, p=line.product_id: sl.product_id == p and not sl.display_type
+                )[:1]
+            )
             if sale_line.is_delivery:
                 shipping += amount
                 continue

@@ -131,9 +131,11 @@ class ConnectorAccount(models.Model):
         try:
             raws = list(self._fetch_refunds(since))
             seen = {raw.external_id for raw in raws}
-            for waiting in Refund.search([("account_id", "=", self.id), ("state", "=", "waiting")], limit=100):
+            for waiting in Refund.search(
+                [("account_id", "=", self.id), ("state", "=", "waiting")], limit=100
+            ):
                 if waiting.external_id not in seen:
-                    raw = self._fetch_refund(waiting.external_id)
+                    raw = self._fetch_refund(waiting.external_id)  # pylint: disable=assignment-from-none
                     if raw is not None:
                         raws.append(raw)
         except ChannelError as exc:

@@ -82,7 +82,8 @@ class ConnectorRefund(models.Model):
         outcomes = []
         ids = [raw.external_id for raw in raws if raw.external_id and len(raw.external_id) <= EXTERNAL_ID_MAX]
         existing = {
-            r.external_id: r for r in self.search([("account_id", "=", account.id), ("external_id", "in", ids)])
+            r.external_id: r
+            for r in self.search([("account_id", "=", account.id), ("external_id", "in", ids)])
         }
         for raw in raws:
             if not raw.external_id or len(raw.external_id) > EXTERNAL_ID_MAX:
@@ -150,7 +151,9 @@ class ConnectorRefund(models.Model):
             if not self.exists():
                 raise UserError(_("This channel refund was deleted: nothing to book."))
             raise RetryableJobError(
-                _("Refund %s is being booked by another worker.", self.reference), seconds=10, ignore_retry=True
+                _("Refund %s is being booked by another worker.", self.reference),
+                seconds=10,
+                ignore_retry=True,
             )
         self.invalidate_recordset()
 
@@ -183,7 +186,10 @@ class ConnectorRefund(models.Model):
         except psycopg2.errors.UniqueViolation:
             # a concurrent job committed the credit note of this refund first
             move = self.env["account.move"].search(
-                [("connector_account_id", "=", account.id), ("connector_refund_external_id", "=", self.external_id)],
+                [
+                    ("connector_account_id", "=", account.id),
+                    ("connector_refund_external_id", "=", self.external_id),
+                ],
                 limit=1,
             )
             self.write({"state": "done", "credit_note_id": move.id, "message": False})
@@ -216,7 +222,9 @@ class ConnectorRefund(models.Model):
             text += " " + _(
                 "Return %(pickings)s %(state)s.",
                 pickings=", ".join(pickings.mapped("name")),
-                state=_("received") if all(p.state == "done" for p in pickings) else _("ready for the warehouse"),
+                state=_("received")
+                if all(p.state == "done" for p in pickings)
+                else _("ready for the warehouse"),
             )
         if builder.warnings:
             text += "\n" + "\n".join(builder.warnings)
@@ -266,4 +274,3 @@ class ConnectorRefund(models.Model):
             "res_id": self.credit_note_id.id,
             "view_mode": "form",
         }
-

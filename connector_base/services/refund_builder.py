@@ -91,7 +91,9 @@ class RefundBuilder:
 
     def match_lines(self, sale):
         """{sale line: [quantity, gross amount]} of the refunded goods."""
-        goods = sale.order_line.filtered(lambda l: l.product_id and not l.display_type and not l.is_delivery)
+        goods = sale.order_line.filtered(
+            lambda ln: ln.product_id and not ln.display_type and not ln.is_delivery
+        )
         by_ref = {}
         for line in goods:
             for ref in (line.connector_line_ref or "").split(","):
@@ -110,8 +112,9 @@ class RefundBuilder:
             if not line and ref_line.sku:
                 product = bound.get(ref_line.sku)
                 line = goods.filtered(
-                    lambda l, sku=ref_line.sku, product=product: l.product_id.default_code == sku
-                    or (product and l.product_id == product)
+                    lambda ln, sku=ref_line.sku, product=product: (
+                        ln.product_id.default_code == sku or (product and ln.product_id == product)
+                    )
                 )[:1]
             if not line:
                 raise ChannelDataError(
@@ -180,12 +183,14 @@ class RefundBuilder:
             shipping = sale.order_line.filtered("is_delivery")[:1]
             template = self._invoice_line(shipping) if shipping else None
             if not template:
-                raise ChannelDataError(f"Shipping is refunded but order {sale.name} has no invoiced shipping.")
+                raise ChannelDataError(
+                    f"Shipping is refunded but order {sale.name} has no invoiced shipping."
+                )
             originals |= template.move_id
             commands.append(self._credit_line(template, 1, refund.shipping_incl))
         if refund.other_amounts:
             if not main_taxes:
-                template = invoices.invoice_line_ids.filtered(lambda l: l.display_type == "product")[:1]
+                template = invoices.invoice_line_ids.filtered(lambda ln: ln.display_type == "product")[:1]
                 main_taxes = template.tax_ids
             for other in refund.other_amounts:
                 if not other.amount_incl:
@@ -245,7 +250,7 @@ class RefundBuilder:
 
     def _invoice_line(self, sale_line):
         lines = sale_line.invoice_lines.filtered(
-            lambda l: l.move_id.state == "posted" and l.move_id.move_type == "out_invoice"
+            lambda ln: ln.move_id.state == "posted" and ln.move_id.move_type == "out_invoice"
         )
         if not lines:
             raise ChannelDataError(
@@ -422,9 +427,7 @@ class RefundBuilder:
                 if not wanted.get(key):
                     return_line.quantity = 0
                     continue
-                returned = sum(
-                    m.product_uom_qty for m in move.returned_move_ids if m.state != "cancel"
-                )
+                returned = sum(m.product_uom_qty for m in move.returned_move_ids if m.state != "cancel")
                 quantity = min(wanted[key], move.quantity - returned)
                 return_line.quantity = max(quantity, 0)
                 if quantity > 0:
@@ -438,11 +441,9 @@ class RefundBuilder:
                 f"on the return picking."
             )
         location = self.account.refund_location_id
+        label = f"{self.account.display_name} {self.refund.reference or self.refund.external_id}"
         for picking in pickings:
-            picking.origin = clean_text(
-                f"{picking.origin or ''} ({self.account.display_name} {self.refund.reference or self.refund.external_id})",
-                256,
-            )
+            picking.origin = clean_text(f"{picking.origin or ''} ({label})", 256)
             if location:
                 picking.do_unreserve()
                 picking.location_dest_id = location

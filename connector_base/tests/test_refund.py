@@ -79,7 +79,12 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
         self.assertAlmostEqual(note.amount_total, expected_total, places=2)
         self.assertEqual(
             sorted(
-                (line.product_id.default_code, line.quantity, round(line.price_total, 2), tuple(line.tax_ids.mapped("name")))
+                (
+                    line.product_id.default_code,
+                    line.quantity,
+                    round(line.price_total, 2),
+                    tuple(line.tax_ids.mapped("name")),
+                )
                 for line in note.invoice_line_ids
             ),
             sorted((p.default_code, q, t, tuple(taxes)) for p, q, t, taxes in lines),
@@ -117,17 +122,25 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
         self.assertEqual(note.line_ids.sale_line_ids.order_id, sale)
         self.assertIn("Wrong size", note.ref.replace("wrong_size", "Wrong size"))
         self.assertEqual(record.sale_order_id, sale)
-        self.assertEqual(sale.order_line.filtered(lambda l: not l.is_delivery).mapped("qty_invoiced"), [0.0, 0.0])
+        self.assertEqual(
+            sale.order_line.filtered(lambda ln: not ln.is_delivery).mapped("qty_invoiced"), [0.0, 0.0]
+        )
 
     def test_partial_refund_of_one_line(self):
         sale = self.import_order()
         self.sync_refunds(
-            canonical_refund(lines=[{"external_id": "L1", "quantity": "1", "amount_incl": "19.99"}], total_incl="19.99")
+            canonical_refund(
+                lines=[{"external_id": "L1", "quantity": "1", "amount_incl": "19.99"}], total_incl="19.99"
+            )
         )
         record = self.booked("R1")
-        line_taxes = sale.invoice_ids.invoice_line_ids.filtered(lambda l: l.product_id == self.product_shirt).tax_ids
-        self.assert_credit_note(record, sale, 19.99, [(self.product_shirt, 1, 19.99, line_taxes.mapped("name"))])
-        shirt_line = sale.order_line.filtered(lambda l: l.product_id == self.product_shirt)
+        line_taxes = sale.invoice_ids.invoice_line_ids.filtered(
+            lambda ln: ln.product_id == self.product_shirt
+        ).tax_ids
+        self.assert_credit_note(
+            record, sale, 19.99, [(self.product_shirt, 1, 19.99, line_taxes.mapped("name"))]
+        )
+        shirt_line = sale.order_line.filtered(lambda ln: ln.product_id == self.product_shirt)
         self.assertEqual(shirt_line.qty_invoiced, 1)
         self.assertEqual(sale.invoice_status, "invoiced")  # nothing left to invoice again
 
@@ -136,7 +149,9 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
         self.sync_refunds(canonical_refund(shipping_incl="4.99", total_incl="4.99"))
         record = self.booked("R1")
         shipping = sale.order_line.filtered("is_delivery")
-        taxes = sale.invoice_ids.invoice_line_ids.filtered(lambda l: l.product_id == shipping.product_id).tax_ids
+        taxes = sale.invoice_ids.invoice_line_ids.filtered(
+            lambda ln: ln.product_id == shipping.product_id
+        ).tax_ids
         self.assert_credit_note(record, sale, 4.99, [(shipping.product_id, 1, 4.99, taxes.mapped("name"))])
 
     def test_same_refund_fetched_twice_books_one_credit_note(self):
@@ -153,7 +168,9 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
     def test_total_mismatch_parks_with_both_figures(self):
         self.import_order()
         self.sync_refunds(
-            canonical_refund(lines=[{"external_id": "L1", "quantity": "1", "amount_incl": "19.99"}], total_incl="25.00")
+            canonical_refund(
+                lines=[{"external_id": "L1", "quantity": "1", "amount_incl": "19.99"}], total_incl="25.00"
+            )
         )
         record = self.refund_record("R1")
         self.assertEqual(record.state, "attention")
@@ -189,7 +206,7 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
         record = self.booked("R1")
         self.assertFalse(record.credit_note_id)
         self.assertAlmostEqual(sale.amount_total, 54.47 - 24.98, places=2)
-        shirt_line = sale.order_line.filtered(lambda l: l.product_id == self.product_shirt)
+        shirt_line = sale.order_line.filtered(lambda ln: ln.product_id == self.product_shirt)
         self.assertEqual(shirt_line.product_uom_qty, 1)
         invoice = sale._create_invoices()
         self.assertAlmostEqual(invoice.amount_total, 29.49, places=2)
@@ -207,5 +224,7 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
         )
         record = self.booked("R1")
         self.assertAlmostEqual(record.credit_note_id.amount_total, 4.00, places=2)
-        goods_taxes = sale.invoice_ids.invoice_line_ids.filtered(lambda l: l.product_id == self.product_shirt).tax_ids
+        goods_taxes = sale.invoice_ids.invoice_line_ids.filtered(
+            lambda ln: ln.product_id == self.product_shirt
+        ).tax_ids
         self.assertEqual(record.credit_note_id.invoice_line_ids.tax_ids, goods_taxes)

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from odoo import Command
 from odoo.tests import tagged
-
 from tests.emulators.kaufland import now_utc
 
 from .common import ERIKA, KauflandCommon
@@ -40,7 +39,11 @@ class TestKauflandRefunds(KauflandCommon):
     def import_order(self, items, shipping_rate=390):
         """An order in the emulator, imported (and invoiced, per the account) in Odoo."""
         id_order = self.emulator.add_order(
-            items, ERIKA, "erika@example.com", created=now_utc() - timedelta(hours=3), shipping_rate=shipping_rate
+            items,
+            ERIKA,
+            "erika@example.com",
+            created=now_utc() - timedelta(hours=3),
+            shipping_rate=shipping_rate,
         )
         self.account._sync_orders()
         return id_order, self.sale_of(id_order)
@@ -55,7 +58,11 @@ class TestKauflandRefunds(KauflandCommon):
         return picking
 
     def units(self, id_order, sku=None):
-        return [u["id_order_unit"] for u in self.emulator.units_of_order(id_order) if not sku or u["id_offer"] == sku]
+        return [
+            u["id_order_unit"]
+            for u in self.emulator.units_of_order(id_order)
+            if not sku or u["id_offer"] == sku
+        ]
 
     def refund_record(self, id_return):
         return self.env["connector.refund"].search(
@@ -84,14 +91,16 @@ class TestKauflandRefunds(KauflandCommon):
         self.assertEqual(note.currency_id, sale.currency_id)
         self.assertEqual(round(note.amount_total, 2), total)
         self.assertEqual(
-            sorted((l.product_id.id, l.quantity, round(l.price_total, 2)) for l in note.invoice_line_ids),
+            sorted((ln.product_id.id, ln.quantity, round(ln.price_total, 2)) for ln in note.invoice_line_ids),
             sorted((p.id, q, amount) for p, q, amount in lines),
         )
         for line in note.invoice_line_ids:
-            original = invoice.invoice_line_ids.filtered(lambda l, p=line.product_id: l.product_id == p)
+            original = invoice.invoice_line_ids.filtered(lambda ln, p=line.product_id: ln.product_id == p)
             self.assertEqual(line.tax_ids, original.tax_ids, line.name)
             self.assertEqual(line.account_id, original.account_id, line.name)
-        self.assertIn(sale, note.line_ids.sale_line_ids.order_id | note.invoice_line_ids.sale_line_ids.order_id)
+        self.assertIn(
+            sale, note.line_ids.sale_line_ids.order_id | note.invoice_line_ids.sale_line_ids.order_id
+        )
         return note
 
     # --- channel -> Odoo -------------------------------------------------------------------
@@ -116,13 +125,15 @@ class TestKauflandRefunds(KauflandCommon):
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.location_dest_id, self.return_location)
         self.assertEqual(picking.move_ids.quantity, 2)
-        self.assertEqual(sale.order_line.filtered(lambda l: l.product_id == self.product_shirt).qty_delivered, 0)
+        self.assertEqual(
+            sale.order_line.filtered(lambda ln: ln.product_id == self.product_shirt).qty_delivered, 0
+        )
         self.assertEqual(sale.invoice_status, "invoiced")
         # what was asked: the returns listing and the return with its units
         self.assertTrue(self.emulator.requests_to("GET", "/returns$"))
         (detail,) = self.emulator.requests_to("GET", f"/returns/{id_return}")
         self.assertEqual(detail.query["embedded"], ["return_units"])
-        log = self.logs(flow="refund", state="done").filtered(lambda l: l.connector_refund_id == record)
+        log = self.logs(flow="refund", state="done").filtered(lambda ln: ln.connector_refund_id == record)
         self.assertIn(record.credit_note_id.name, log.message)
 
     def test_partial_refund_of_one_line(self):
@@ -136,7 +147,7 @@ class TestKauflandRefunds(KauflandCommon):
         note = self.assert_credit_note(record, sale, 19.99, [(self.product_shirt, 1, 19.99)])
         self.assertEqual(note.invoice_line_ids.tax_ids.mapped("amount"), [19.0])
         self.assertAlmostEqual(note.amount_untaxed, 16.80, places=2)
-        shirt = sale.order_line.filtered(lambda l: l.product_id == self.product_shirt)
+        shirt = sale.order_line.filtered(lambda ln: ln.product_id == self.product_shirt)
         self.assertEqual((shirt.qty_invoiced, shirt.qty_delivered, shirt.product_uom_qty), (1, 1, 1))
 
     def test_goods_not_arrived_yet_leave_the_return_ready(self):
@@ -176,7 +187,9 @@ class TestKauflandRefunds(KauflandCommon):
         self.assertEqual(self.account._export_stock(), 1)
         self.assertEqual(self.emulator.offer("MUG-1")["amount"], 19)
         (bulk,) = self.emulator.requests_to("POST", "/units/bulk")
-        self.assertEqual(bulk.json, [{"id_unit": self.emulator.offer("MUG-1")["id_unit"], "unit_data": {"amount": 19}}])
+        self.assertEqual(
+            bulk.json, [{"id_unit": self.emulator.offer("MUG-1")["id_unit"], "unit_data": {"amount": 19}}]
+        )
 
     def test_refund_of_an_order_never_invoiced(self):
         self.account.order_type = "order"
@@ -189,15 +202,17 @@ class TestKauflandRefunds(KauflandCommon):
         record = self.booked(id_return)
         self.assertFalse(record.credit_note_id)
         self.assertEqual(record.picking_ids.state, "done")
-        shirt = sale.order_line.filtered(lambda l: l.product_id == self.product_shirt)
+        shirt = sale.order_line.filtered(lambda ln: ln.product_id == self.product_shirt)
         self.assertEqual((shirt.product_uom_qty, shirt.qty_delivered), (1, 1))
         self.assertEqual(round(sale.amount_total, 2), 23.89)
         # the invoice made later comes out right: one shirt and the shipping
         invoice = sale._create_invoices()
         self.assertEqual(round(invoice.amount_total, 2), 23.89)
         self.assertEqual(
-            sorted((l.product_id.id, l.quantity) for l in invoice.invoice_line_ids),
-            sorted([(self.product_shirt.id, 1.0), (sale.order_line.filtered("is_delivery").product_id.id, 1.0)]),
+            sorted((ln.product_id.id, ln.quantity) for ln in invoice.invoice_line_ids),
+            sorted(
+                [(self.product_shirt.id, 1.0), (sale.order_line.filtered("is_delivery").product_id.id, 1.0)]
+            ),
         )
 
     def test_same_return_fetched_twice_books_one_credit_note(self):
@@ -211,7 +226,9 @@ class TestKauflandRefunds(KauflandCommon):
         record = self.booked(id_return)
         record._import_job()  # the job run again
         invoice = sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
-        notes = self.env["account.move"].search([("move_type", "=", "out_refund"), ("reversed_entry_id", "=", invoice.id)])
+        notes = self.env["account.move"].search(
+            [("move_type", "=", "out_refund"), ("reversed_entry_id", "=", invoice.id)]
+        )
         self.assertEqual(notes, record.credit_note_id)
         self.assertEqual(len(self.env["connector.refund"].search([("external_id", "=", str(id_return))])), 1)
 
@@ -233,7 +250,10 @@ class TestKauflandRefunds(KauflandCommon):
         record.action_retry()
         self.assertEqual(record.state, "done", record.message)
         self.assert_credit_note(
-            record, sale, 13.40, [(self.product_mug, 1, 9.50), (sale.order_line.filtered("is_delivery").product_id, 1, 3.90)]
+            record,
+            sale,
+            13.40,
+            [(self.product_mug, 1, 9.50), (sale.order_line.filtered("is_delivery").product_id, 1, 3.90)],
         )
 
     def test_undecided_return_waits_then_is_booked(self):
@@ -281,7 +301,9 @@ class TestKauflandRefunds(KauflandCommon):
     def test_shipping_refund_started_in_odoo_reaches_kaufland_once(self):
         id_order, sale = self.import_order([("SHIRT-1", 1, 1999, 19)])
         shipping = sale.order_line.filtered("is_delivery")
-        shipping_price = sale.invoice_ids.invoice_line_ids.filtered(lambda l: l.product_id == shipping.product_id).price_unit
+        shipping_price = sale.invoice_ids.invoice_line_ids.filtered(
+            lambda ln: ln.product_id == shipping.product_id
+        ).price_unit
         note = self.credit_note_by_hand(sale, {shipping.product_id: (1, shipping_price)})
         self.assertEqual(round(note.amount_total, 2), 3.90)
         self.assertEqual(
@@ -298,7 +320,9 @@ class TestKauflandRefunds(KauflandCommon):
 
     def test_partial_refund_started_in_odoo_sends_amount_and_reason(self):
         id_order, sale = self.import_order([("SHIRT-1", 2, 1999, 19)])
-        price = sale.invoice_ids.invoice_line_ids.filtered(lambda l: l.product_id == self.product_shirt).price_unit
+        price = sale.invoice_ids.invoice_line_ids.filtered(
+            lambda ln: ln.product_id == self.product_shirt
+        ).price_unit
         note = self.credit_note_by_hand(sale, {self.product_shirt: (1, price / 2)}, reason="delivery_damage")
         self.assertEqual(round(note.amount_total, 2), 10.00)
         (request,) = self.emulator.requests_to("PATCH", "/refund$")
