@@ -8,6 +8,7 @@ from odoo.addons.connector_base.schema import RawRefund
 from odoo.tests import tagged
 
 from .common import ConnectorCommon, TestProviderMixin, canonical_order
+from .test_vat import VALID_FR_VAT, VatCommon, b2b_net_order, order_to
 
 
 def canonical_refund(external_id="R1", order="1001", **overrides):
@@ -228,3 +229,64 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
             lambda ln: ln.product_id == self.product_shirt
         ).tax_ids
         self.assertEqual(record.credit_note_id.invoice_line_ids.tax_ids, goods_taxes)
+
+
+@tagged("post_install", "-at_install")
+class TestRefundVat(VatCommon):
+    """The credit note keeps the VAT of the original sale, even when the buyer's data changed."""
+
+    def refund(self, payload):
+        raw = RawRefund(payload["external_id"], None, payload, "", payload["order_external_id"])
+        with patch.object(
+            type(self.env["connector.account"]), "_fetch_refunds", lambda account, since: iter([raw])
+        ):
+            self.account._sync_refunds()
+        record = self.env["connector.refund"].search([("external_id", "=", payload["external_id"])])
+        self.assertEqual(record.state, "done", record.message)
+        return record.credit_note_id
+
+    def test_oss_refund_keeps_the_original_fiscal_position_and_taxes(self):
+        _record, sale = self.imported(order_to("AT", "V2"))
+        invoice = sale.invoice_ids
+        self.assertEqual(invoice.fiscal_position_id.name, "OSS B2C Austria")
+        # the buyer moved to Germany since: evaluated today, the sale would be German VAT
+        sale.partner_id.country_id = self.env.ref("base.de")
+        sale.partner_shipping_id.country_id = self.env.ref("base.de")
+        note = self.refund(
+            canonical_refund(
+                "R-AT",
+                order="V2",
+                lines=[{"external_id": "L1", "quantity": "1", "amount_incl": "19.99"}],
+                total_incl="19.99",
+            )
+        )
+        self.assertEqual(note.fiscal_position_id, invoice.fiscal_position_id)
+        self.assertEqual(note.reversed_entry_id, invoice)
+        shirt_taxes = invoice.invoice_line_ids.filtered(
+            lambda ln: ln.product_id == self.product_shirt
+        ).tax_ids
+        self.assertEqual(note.invoice_line_ids.tax_ids, shirt_taxes)
+        self.assertEqual(shirt_taxes.mapped("amount"), [20.0])
+        # 19.99 gross at 20 %: 16.66 net, 3.33 VAT
+        self.assertAlmostEqual(note.amount_untaxed, 16.66, places=2)
+        self.assertAlmostEqual(note.amount_tax, 3.33, places=2)
+
+    def test_reverse_charge_refund_of_a_net_order(self):
+        _record, sale = self.imported(b2b_net_order("FR", "V3", VALID_FR_VAT))
+        invoice = sale.invoice_ids
+        self.assertEqual(invoice.fiscal_position_id, self.account.fp_reverse_charge_id)
+        note = self.refund(
+            canonical_refund(
+                "R-FR",
+                order="V3",
+                lines=[{"external_id": "L1", "quantity": "2", "amount_incl": "33.60"}],
+                shipping_incl="4.19",
+                total_incl="37.79",
+            )
+        )
+        self.assertEqual(note.fiscal_position_id, invoice.fiscal_position_id)
+        self.assertAlmostEqual(note.amount_total, 37.79, places=2)
+        self.assertAlmostEqual(note.amount_tax, 0.0, places=2)
+        for line in note.invoice_line_ids:
+            original = invoice.invoice_line_ids.filtered(lambda ln, p=line.product_id: ln.product_id == p)
+            self.assertEqual(line.tax_ids, original.tax_ids)
