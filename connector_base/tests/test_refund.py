@@ -4,8 +4,11 @@
 from contextlib import contextmanager
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo.addons.connector_base.schema import RawRefund
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import ConnectorCommon, TestProviderMixin, canonical_order
 from .test_vat import VALID_FR_VAT, VatCommon, b2b_net_order, order_to
@@ -165,6 +168,19 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
         record._import_job()  # a job run again does nothing
         notes = self.env["account.move"].search([("reversed_entry_id", "in", sale.invoice_ids.ids)])
         self.assertEqual(len(notes), 1)
+
+    def test_database_refuses_a_second_credit_note_or_record_for_the_same_refund(self):
+        self.import_order()
+        self.sync_refunds(canonical_refund(shipping_incl="4.99", total_incl="4.99"))
+        record = self.booked("R1")
+        with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                record.credit_note_id.copy(
+                    {"connector_account_id": self.account.id, "connector_refund_external_id": "R1"}
+                )
+        with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                self.env["connector.refund"].create({"account_id": self.account.id, "external_id": "R1"})
 
     def test_total_mismatch_parks_with_both_figures(self):
         self.import_order()
