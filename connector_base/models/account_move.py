@@ -66,7 +66,12 @@ class AccountMove(models.Model):
                 continue
             order = move._connector_sale_order()
             account = order.connector_account_id
-            if not account or not account.export_refunds or not order.connector_external_id:
+            if (
+                not account
+                or not account.export_refunds
+                or not order.connector_external_id
+                or not account._can_send_refunds()
+            ):
                 continue
             move.with_delay(
                 channel=account._get_job_channel(),

@@ -194,6 +194,10 @@ class ConnectorAccount(models.Model):
         canonical JSON form)."""
         return ChannelRefund.from_dict(payload)
 
+    def _can_send_refunds(self):
+        """True when :meth:`_send_refund` is implemented for this account's channel."""
+        return False
+
     def _send_refund(self, request):
         """Send a :class:`~odoo.addons.connector_base.schema.RefundRequest` (a credit note
         posted in Odoo) to the channel.

@@ -164,6 +164,9 @@ class ConnectorAccount(models.Model):
             return super()._parse_refund(payload)
         return adapter.parse_refund(payload)
 
+    def _can_send_refunds(self):
+        return self.provider == "kaufland" or super()._can_send_refunds()
+
     def _send_refund(self, request):
         if self.provider != "kaufland":
             return super()._send_refund(request)
