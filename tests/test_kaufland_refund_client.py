@@ -144,3 +144,11 @@ def test_refund_without_a_unit_is_refused_before_sending(emulator, client):
     with pytest.raises(ChannelDataError, match="no Kaufland order unit"):
         client.send_refund(request)
     assert not emulator.refunds
+
+
+def test_demo_stream_sends_a_return_every_fourth_order(emulator, client):
+    for _n in range(4):
+        emulator.add_demo_order()
+    (raw,) = list(client.fetch_raw_refunds(None, list(("de", "at", "cz"))))
+    refund = adapter.parse_refund(raw.payload)
+    assert refund.settled and len(refund.lines) == 1 and refund.total_incl > 0

@@ -100,7 +100,9 @@ class ConnectorAccount(models.Model):
 
     @api.model
     def _cron_sync_refunds(self):
-        accounts = self.search([("import_refunds", "=", True), ("provider", "!=", "none")])
+        accounts = self.search([("import_refunds", "=", True), ("provider", "!=", "none")]).filtered(
+            lambda a: a._can_fetch_refunds()
+        )
         for done, account in enumerate(accounts, start=1):
             try:
                 account._sync_refunds()
@@ -179,6 +181,10 @@ class ConnectorAccount(models.Model):
         return code
 
     # === PROVIDER HOOKS: REFUNDS === #
+
+    def _can_fetch_refunds(self):
+        """True when the channel's refunds are fetched (:meth:`_fetch_refunds` implemented)."""
+        return False
 
     def _fetch_refunds(self, since):
         """Yield :class:`~odoo.addons.connector_base.schema.RawRefund` of the refunds and

@@ -304,10 +304,15 @@ class RefundBuilder:
             target = max(float(Decimal(str(line.product_uom_qty)) - qty), line.qty_delivered)
             if target < line.product_uom_qty:
                 self._write_locked(line, {"product_uom_qty": target})
-            elif line.product_id.is_storable:
+            elif self.refund.goods_returned:
                 self.warnings.append(
                     f"{line.product_id.display_name}: the ordered quantity stays "
                     f"{line.product_uom_qty:g} until the returned goods are received."
+                )
+            else:
+                self.warnings.append(
+                    f"{line.product_id.display_name}: refunded without a return, the ordered quantity "
+                    f"stays {line.product_uom_qty:g} (delivered); do not invoice it again."
                 )
 
     def _write_locked(self, line, vals):

@@ -149,6 +149,9 @@ class ConnectorAccount(models.Model):
             return super()._fetch_catalogue()
         return self._kaufland_client().iter_catalogue(self._kaufland_storefronts())
 
+    def _can_fetch_refunds(self):
+        return self.provider == "kaufland" or super()._can_fetch_refunds()
+
     def _fetch_refunds(self, since):
         if self.provider != "kaufland":
             return super()._fetch_refunds(since)

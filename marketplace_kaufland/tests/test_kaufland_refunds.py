@@ -106,6 +106,7 @@ class TestKauflandRefunds(KauflandCommon):
     # --- channel -> Odoo -------------------------------------------------------------------
 
     def test_full_refund_of_an_invoiced_order_with_goods_back(self):
+        self.account.refund_reason_mapping = "dislike: Not liked\nwrong_size: Wrong size"
         id_order, sale = self.import_order([("SHIRT-1", 2, 1999, 19)])
         self.assertEqual(sale.invoice_ids.amount_total, 43.88)
         self.deliver(sale)
@@ -120,6 +121,7 @@ class TestKauflandRefunds(KauflandCommon):
         )
         self.assertAlmostEqual(record.credit_note_id.amount_tax, sale.invoice_ids[0].amount_tax, places=2)
         self.assertEqual(record.amount_total, 43.88)
+        self.assertIn(f"Return {id_return}: Wrong size", record.credit_note_id.ref)
         # the goods are back in the return location; the order has nothing left to invoice
         (picking,) = record.picking_ids
         self.assertEqual(picking.state, "done")
@@ -264,7 +266,15 @@ class TestKauflandRefunds(KauflandCommon):
         self.assertEqual(record.state, "waiting")
         self.assertFalse(record.credit_note_id)
         self.emulator.set_return(id_return, status="package_received", unit_status="return_accepted")
+        # even when the returns listing no longer shows it, a waiting return is read again
+        self.account.refund_watermark = now_utc() + timedelta(days=1)
+        self.emulator.reset_log()
         self.account._sync_refunds()
+        self.assertEqual(
+            self.emulator.requests_to("GET", "/returns$")[0].query["ts_updated_from_iso"][0][:10],
+            (now_utc() + timedelta(days=1)).strftime("%Y-%m-%d"),
+        )
+        self.assertEqual(len(self.emulator.requests_to("GET", f"/returns/{id_return}$")), 1)
         self.assertEqual(record.state, "done", record.message)
         self.assertEqual(round(record.credit_note_id.amount_total, 2), 13.40)
 

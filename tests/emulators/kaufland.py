@@ -1227,11 +1227,38 @@ class KauflandEmulator(Emulator):
             (sku, self.rng.randint(1, 2), price if storefront != "cz" else price * 25, 19)
             for sku, _title, price in picks
         ]
-        return self.add_order(items, address, email, storefront=storefront)
+        id_order = self.add_order(items, address, email, storefront=storefront)
+        self._demo_orders = getattr(self, "_demo_orders", 0) + 1
+        if self._demo_orders % 4 == 0:
+            self.add_demo_return()
+        return id_order
+
+    def add_demo_return(self):
+        """The live demo's after-sale: a buyer sends back one unit of an earlier order
+        (the seller accepts it once the parcel arrived, or while it is on its way)."""
+        with self.lock:
+            returned = {u["id_order_unit"] for u in self.return_units.values()}
+            candidates = [
+                u["id_order_unit"]
+                for u in self.order_units.values()
+                if u["status"] in ("need_to_be_sent", "sent", "received")
+                and u["id_order_unit"] not in returned
+            ]
+        if not candidates:
+            return None
+        unit = self.rng.choice(sorted(candidates))
+        id_return = self.add_return([unit], reason=self.rng.choice(RETURN_REASONS))
+        arrived = self.rng.random() < 0.7
+        self.set_return(
+            id_return, status="package_received" if arrived else "package_sent", unit_status="return_accepted"
+        )
+        return id_return
 
     def control(self, request):
         if request.path == "/_emulator/orders" and request.method == "POST":
             return Response(201, {"id_order": self.add_demo_order()})
+        if request.path == "/_emulator/returns" and request.method == "POST":
+            return Response(201, {"id_return": self.add_demo_return()})
         if request.path == "/_emulator/seed" and request.method == "POST":
             self.seed_demo()
             return Response(204)
