@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 from tests.emulators.kaufland import now_utc
 
 from .common import ERIKA, KauflandCommon
@@ -347,3 +348,26 @@ class TestKauflandRefunds(KauflandCommon):
         self.account._sync_refunds()
         self.booked(id_return)
         self.assertFalse(self.emulator.requests_to("PATCH", "/refund$"))
+
+    def test_refund_refused_halfway_never_sends_a_part_twice(self):
+        id_order, sale = self.import_order([("SHIRT-1", 2, 1999, 19)])
+        first, second = self.units(id_order)
+        self.emulator.inject("expired-token", count=5, path=f"/order-units/{second}/refund")
+        price = sale.invoice_ids.invoice_line_ids.filtered(
+            lambda ln: ln.product_id == self.product_shirt
+        ).price_unit
+        with mute_logger("odoo.addons.connector_base.http_client"):
+            note = self.credit_note_by_hand(sale, {self.product_shirt: (2, price)}, reason="defect")
+        self.assertEqual(
+            self.emulator.refunds, [{"id_order_unit": first, "amount": 1999, "reason": "defect"}]
+        )
+        self.assertFalse(note.connector_refund_sent_at)
+        self.assertTrue(self.logs(flow="refund", state="error", direction="out"))
+        # the channel answers again: the retry sends the second unit only
+        self.emulator.reset_log()
+        note._connector_send_refund_job()
+        self.assertEqual(
+            [(r["id_order_unit"], r["amount"]) for r in self.emulator.refunds],
+            [(first, 1999), (second, 1999)],
+        )
+        self.assertTrue(note.connector_refund_sent_at)
