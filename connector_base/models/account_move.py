@@ -3,8 +3,11 @@
 and the refund a credit note posted in Odoo sends to the channel, once."""
 
 import json
+import logging
 from collections import defaultdict
 from decimal import Decimal
+
+import psycopg2
 
 from odoo import _, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -13,6 +16,8 @@ from odoo.exceptions import UserError
 
 from ..exceptions import ChannelError, ChannelRetryableError
 from ..schema import RefundRequest
+
+_logger = logging.getLogger(__name__)
 
 
 class AccountMove(models.Model):
@@ -136,11 +141,17 @@ class AccountMove(models.Model):
             # kept in its own transaction: a failure of a later part (the job's transaction
             # rolls back) must not send the accepted parts again
             done.append(key)
-            with self.env.registry.cursor() as cr:
-                cr.execute(
-                    "UPDATE account_move SET connector_refund_sent = %s WHERE id = %s",
-                    [json.dumps(done), move.id],
-                )
+            try:
+                with self.env.registry.cursor() as cr:
+                    # the move may be locked by this very transaction (job run in the
+                    # posting transaction): then the final write below keeps the parts
+                    cr.execute("SET LOCAL lock_timeout = '2s'")
+                    cr.execute(
+                        "UPDATE account_move SET connector_refund_sent = %s WHERE id = %s",
+                        [json.dumps(done), move.id],
+                    )
+            except psycopg2.errors.LockNotAvailable:
+                _logger.info("Refund parts of %s are kept at the end of the job", move.name)
 
         request.on_sent = remember
         try:
@@ -148,6 +159,7 @@ class AccountMove(models.Model):
         except ChannelRetryableError as exc:
             raise RetryableJobError(str(exc), seconds=int(exc.retry_after or 60)) from exc
         except ChannelError as exc:
+            move.connector_refund_sent = done  # what the channel accepted before refusing
             account._log(
                 "refund",
                 "error",
