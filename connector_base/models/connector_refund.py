@@ -274,3 +274,21 @@ class ConnectorRefund(models.Model):
             "res_id": self.credit_note_id.id,
             "view_mode": "form",
         }
+
+
+class ConnectorOrder(models.Model):
+    _inherit = "connector.order"
+
+    def _import_job(self):
+        result = super()._import_job()
+        if self.state == "done":
+            # a refund that came before its order was parked as "unknown order": book it now
+            parked = self.env["connector.refund"].search(
+                [
+                    ("account_id", "=", self.account_id.id),
+                    ("order_external_id", "=", self.external_id),
+                    ("state", "=", "attention"),
+                ]
+            )
+            parked.action_retry()
+        return result
