@@ -149,6 +149,6 @@ def test_refund_without_a_unit_is_refused_before_sending(emulator, client):
 def test_demo_stream_sends_a_return_every_fourth_order(emulator, client):
     for _n in range(4):
         emulator.add_demo_order()
-    (raw,) = list(client.fetch_raw_refunds(None, list(("de", "at", "cz"))))
+    (raw,) = list(client.fetch_raw_refunds(None, ["de", "at", "cz"]))
     refund = adapter.parse_refund(raw.payload)
     assert refund.settled and len(refund.lines) == 1 and refund.total_incl > 0

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import psycopg2
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 from odoo.exceptions import UserError
@@ -44,11 +44,32 @@ class AccountMove(models.Model):
         help="Parts of the refund the channel already accepted (retries skip them).",
     )
 
+    connector_refund_sendable = fields.Boolean(
+        compute="_compute_connector_refund_sendable",
+        help="A posted credit note of a channel order whose refund the channel has not accepted yet.",
+    )
+
     # one credit note per channel refund, whatever the workers do
     _connector_refund_uniq = models.UniqueIndex(
         "(connector_account_id, connector_refund_external_id) WHERE connector_refund_external_id IS NOT NULL",
         "This channel refund already has a credit note.",
     )
+
+    @api.depends("move_type", "state", "connector_refund_external_id", "connector_refund_sent_at")
+    def _compute_connector_refund_sendable(self):
+        for move in self:
+            move.connector_refund_sendable = bool(
+                move.move_type == "out_refund"
+                and move.state == "posted"
+                and not move.connector_refund_external_id
+                and not move.connector_refund_sent_at
+                and move._connector_sale_order().connector_account_id._can_send_refunds()
+            )
+
+    def action_connector_send_refund(self):
+        """Send the refund again after the channel refused it (parts it accepted are skipped)."""
+        self.filtered("connector_refund_sendable")._connector_enqueue_refunds()
+        return True
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -321,6 +321,7 @@ class TestKauflandRefunds(KauflandCommon):
             [{"id_order_unit": self.units(id_order)[0], "amount": 390, "reason": "refund_postage_fee"}],
         )
         self.assertTrue(note.connector_refund_sent_at)
+        self.assertFalse(note.connector_refund_sendable)
         # the job again (a retry, a second worker): nothing more is sent
         note._connector_send_refund_job()
         self.assertEqual(len(self.emulator.requests_to("PATCH", "/refund$")), 1)
@@ -364,9 +365,11 @@ class TestKauflandRefunds(KauflandCommon):
         self.assertTrue(self.logs(flow="refund", state="error", direction="out"))
         # the channel answers again: the retry sends the second unit only
         self.emulator.reset_log()
-        note._connector_send_refund_job()
+        self.assertTrue(note.connector_refund_sendable)
+        note.action_connector_send_refund()
         self.assertEqual(
             [(r["id_order_unit"], r["amount"]) for r in self.emulator.refunds],
             [(first, 1999), (second, 1999)],
         )
         self.assertTrue(note.connector_refund_sent_at)
+        self.assertFalse(note.connector_refund_sendable)
