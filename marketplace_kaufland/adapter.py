@@ -576,7 +576,10 @@ def parse_refund(payload):
     id_return = _text(ret.get("id_return"))
     id_order = _text(payload.get("id_order"))
     if not id_order:
-        raise ChannelDataError(f"Kaufland return {id_return}: its order is unknown (no order units).")
+        detail = f" ({payload['error']})" if payload.get("error") else ""
+        raise ChannelDataError(
+            f"Kaufland return {id_return}: its order could not be read{detail}; Retry reads it again."
+        )
     units = {_text(u.get("id_order_unit")): u for u in payload.get("order_units") or ()}
     return_units = ret.get("return_units")
     if not isinstance(return_units, list) or not return_units:

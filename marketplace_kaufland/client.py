@@ -251,10 +251,16 @@ class KauflandClient(ChannelHttpClient):
         for id_return, ret in returns.items():
             try:
                 yield adapter.raw_refund(self.get_return_payload(id_return))
-            except ChannelDataError as exc:
-                # stored anyway: booking parks it with the reason
-                _logger.warning("Kaufland return %s has unreadable data: %s", id_return, exc)
-                yield RawRefund(id_return, None, {"return": ret}, reference=f"Return {id_return}")
+            except (ChannelDataError, ChannelRequestError) as exc:
+                # e.g. its order unit answers 404: stored anyway, booking parks it with the
+                # reason, and the other returns go on
+                _logger.warning("Kaufland return %s cannot be read whole: %s", id_return, exc)
+                yield RawRefund(
+                    id_return,
+                    None,
+                    {"return": ret, "error": str(exc)[:300]},
+                    reference=f"Return {id_return}",
+                )
 
     def get_return_payload(self, id_return):
         body = self._get_json(

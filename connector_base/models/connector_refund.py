@@ -256,10 +256,33 @@ class ConnectorRefund(models.Model):
     # === ACTIONS === #
 
     def action_retry(self):
+        """Book again; a parked refund is first read again from the channel (where it can)."""
+        self.filtered(lambda r: r.state == "attention")._refetch_from_channel()
         records = self.filtered(lambda r: r.state in ("attention", "ignored", "pending", "waiting"))
         records.write({"state": "pending", "message": False})
         records._enqueue_import()
         return True
+
+    def _refetch_from_channel(self):
+        """Replace stored payloads with the channel's current data; never raises."""
+        storage = self.with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        )
+        for record in storage:
+            account = record.account_id
+            try:
+                with self.env.cr.savepoint():
+                    raw = account._fetch_refund(record.external_id)
+                    if raw is not None and raw.external_id == record.external_id:
+                        storage._store_raws(account, [raw])
+            except (ChannelError, ChannelDataError, UserError, ValidationError) as exc:
+                record._log(
+                    "warning",
+                    _(
+                        "Could not read the refund again (%(reason)s): the stored copy is used.",
+                        reason=str(exc.args[0] if exc.args else exc),
+                    ),
+                )
 
     def action_ignore(self):
         self.filtered(lambda r: r.state != "done").write({"state": "ignored"})

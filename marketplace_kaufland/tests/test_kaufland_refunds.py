@@ -373,3 +373,25 @@ class TestKauflandRefunds(KauflandCommon):
         )
         self.assertTrue(note.connector_refund_sent_at)
         self.assertFalse(note.connector_refund_sendable)
+
+    def test_unreadable_return_is_parked_and_others_are_booked(self):
+        id_order, sale = self.import_order([("MUG-1", 1, 950, 19)])
+        id_order2, sale2 = self.import_order([("BOOK-1", 1, 1200, 7)])
+        broken = self.emulator.add_return(self.units(id_order))
+        fine = self.emulator.add_return(self.units(id_order2))
+        for id_return in (broken, fine):
+            self.emulator.set_return(id_return, status="package_received", unit_status="return_accepted")
+        # Kaufland loses the order unit of the first return: GET /order-units/{id} answers 404
+        unit = self.emulator.order_units.pop(self.units(id_order)[0])
+        with mute_logger("odoo.addons.connector_base.http_client", "odoo.addons.marketplace_kaufland.client"):
+            self.account._sync_refunds()
+        record = self.refund_record(broken)
+        self.assertEqual(record.state, "attention")
+        self.assertIn("its order could not be read", record.message)
+        self.assertIn("404", record.message)
+        self.assertEqual(round(self.booked(fine).credit_note_id.amount_total, 2), 15.90)
+        # Kaufland answers again: Retry reads the return again and books it
+        self.emulator.order_units[unit["id_order_unit"]] = unit
+        record.action_retry()
+        self.assertEqual(record.state, "done", record.message)
+        self.assertEqual(round(record.credit_note_id.amount_total, 2), 13.40)
