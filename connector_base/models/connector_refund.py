@@ -130,11 +130,11 @@ class ConnectorRefund(models.Model):
                     account=record.account_id.display_name,
                 ),
                 max_retries=8,
-            )._import_job()
+            )._book_job()
 
     # === IMPORT JOB === #
 
-    def _import_job(self):
+    def _book_job(self):
         """Job: book this refund (credit note or order correction, return picking)."""
         self.ensure_one()
         self._lock()

@@ -165,7 +165,7 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
         stats = self.sync_refunds(dict(payload))
         self.assertEqual(stats["unchanged"], 1)
         record = self.booked("R1")
-        record._import_job()  # a job run again does nothing
+        record._book_job()  # a job run again does nothing
         notes = self.env["account.move"].search([("reversed_entry_id", "in", sale.invoice_ids.ids)])
         self.assertEqual(len(notes), 1)
 

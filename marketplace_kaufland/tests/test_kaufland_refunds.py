@@ -227,7 +227,7 @@ class TestKauflandRefunds(KauflandCommon):
         stats = self.account._sync_refunds()
         self.assertEqual((stats["fetched"], stats["unchanged"]), (1, 1))
         record = self.booked(id_return)
-        record._import_job()  # the job run again
+        record._book_job()  # the job run again
         invoice = sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
         notes = self.env["account.move"].search(
             [("move_type", "=", "out_refund"), ("reversed_entry_id", "=", invoice.id)]
