@@ -228,6 +228,59 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
         invoice = sale._create_invoices()
         self.assertAlmostEqual(invoice.amount_total, 29.49, places=2)
 
+    def test_amount_not_a_multiple_of_the_pieces_is_exact_to_the_cent(self):
+        sale = self.import_order()
+        self.sync_refunds(
+            canonical_refund(
+                lines=[{"external_id": "L1", "quantity": "2", "amount_incl": "39.97"}], total_incl="39.97"
+            )
+        )
+        note = self.booked("R1").credit_note_id
+        self.assertAlmostEqual(note.amount_total, 39.97, places=2)
+        self.assertEqual(
+            sorted((ln.quantity, round(ln.price_total, 2)) for ln in note.invoice_line_ids),
+            [(1, 19.98), (1, 19.99)],
+        )
+        shirt = sale.order_line.filtered(lambda ln: ln.product_id == self.product_shirt)
+        self.assertEqual(note.invoice_line_ids.sale_line_ids, shirt)
+        self.assertEqual(shirt.qty_invoiced, 0)
+
+    def test_price_reduction_without_return(self):
+        sale = self.import_order()
+        self.sync_refunds(
+            canonical_refund(
+                lines=[{"external_id": "L2", "quantity": "0", "amount_incl": "2.50"}], total_incl="2.50"
+            )
+        )
+        note = self.booked("R1").credit_note_id
+        (line,) = note.invoice_line_ids
+        self.assertEqual(
+            (line.product_id, line.quantity, round(line.price_total, 2)), (self.product_mug, 1, 2.50)
+        )
+        self.assertFalse(line.sale_line_ids)  # the mug stays sold and invoiced once
+        mug = sale.order_line.filtered(lambda ln: ln.product_id == self.product_mug)
+        self.assertEqual((mug.product_uom_qty, mug.qty_invoiced), (1, 1))
+        original = sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        self.assertEqual(
+            line.tax_ids,
+            original.invoice_line_ids.filtered(lambda ln: ln.product_id == self.product_mug).tax_ids,
+        )
+
+    def test_price_reduction_of_an_order_not_invoiced(self):
+        self.account.order_type = "order"
+        sale = self.import_order()
+        self.sync_refunds(
+            canonical_refund(
+                lines=[{"external_id": "L2", "quantity": "0", "amount_incl": "2.50"}], total_incl="2.50"
+            )
+        )
+        self.booked("R1")
+        self.assertAlmostEqual(sale.amount_total, 51.97, places=2)
+        adjustment = sale.order_line.filtered(lambda ln: ln.price_unit < 0)
+        mug = sale.order_line.filtered(lambda ln: ln.product_id == self.product_mug)
+        self.assertEqual(adjustment.tax_ids, mug.tax_ids)
+        self.assertAlmostEqual(sale._create_invoices().amount_total, 51.97, places=2)
+
     def test_goodwill_and_restocking_fee(self):
         sale = self.import_order()
         self.sync_refunds(
