@@ -113,7 +113,13 @@ class ConnectorRefund(models.Model):
             if record.state in ("waiting", "attention"):
                 vals["state"] = "pending"
             record.write(vals)
-            # a booked refund is never booked again: a later change is only logged
+            if record.state == "done":
+                # a booked refund is never booked again: a later change is for a person to check
+                record._log(
+                    "warning",
+                    _("Changed in the channel after it was booked: check the booking against the channel."),
+                    record.credit_note_id or record.sale_order_id,
+                )
             outcomes.append((record, "changed" if record.state == "pending" else "unchanged"))
         return outcomes
 

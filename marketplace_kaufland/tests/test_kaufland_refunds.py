@@ -128,6 +128,8 @@ class TestKauflandRefunds(KauflandCommon):
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.location_dest_id, self.return_location)
         self.assertEqual(picking.move_ids.quantity, 2)
+        self.assertEqual(picking.move_ids.move_line_ids.location_dest_id, self.return_location)
+        self.assertEqual(self.product_shirt.with_context(location=self.return_location.id).qty_available, 2)
         self.assertEqual(
             sale.order_line.filtered(lambda ln: ln.product_id == self.product_shirt).qty_delivered, 0
         )
@@ -234,6 +236,12 @@ class TestKauflandRefunds(KauflandCommon):
         )
         self.assertEqual(notes, record.credit_note_id)
         self.assertEqual(len(self.env["connector.refund"].search([("external_id", "=", str(id_return))])), 1)
+        # closed in Kaufland afterwards: still one credit note, and a word in the log
+        self.emulator.set_return(id_return, unit_status="return_closed")
+        self.account._sync_refunds()
+        self.assertEqual(record.state, "done")
+        self.assertEqual(self.env["account.move"].search_count([("move_type", "=", "out_refund")]), 1)
+        self.assertIn("Changed in the channel after it was booked", record.log_ids.mapped("message")[0])
 
     def test_return_of_an_order_unknown_to_odoo_is_parked(self):
         id_order = self.emulator.add_order(
