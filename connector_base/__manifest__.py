@@ -35,6 +35,8 @@
         "views/product_views.xml",
         "views/connector_attribute_mapping_views.xml",
         "views/connector_field_mapping_views.xml",
+        "views/connector_refund_views.xml",
+        "data/refund_data.xml",
     ],
     "installable": True,
     "application": False,

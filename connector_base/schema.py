@@ -274,6 +274,87 @@ class RawOrder:
     reference: str = ""
 
 
+@dataclass
+class ChannelRefundLine:
+    """What one order line gives back: pieces returned and the gross amount refunded.
+
+    ``quantity`` 0 with an amount is a price reduction without a return.
+    """
+
+    external_id: str = ""  # the order line's id in the channel (one of them, for Kaufland units)
+    sku: str = ""
+    quantity: Decimal = ZERO
+    amount_incl: Decimal = ZERO  # gross amount refunded for this line, total
+
+
+@dataclass
+class ChannelRefundAmount:
+    """A refund amount not tied to a line: goodwill (positive) or a fee withheld (negative)."""
+
+    kind: str = "goodwill"  # goodwill | restocking_fee | other
+    title: str = ""
+    amount_incl: Decimal = ZERO
+
+
+@dataclass
+class ChannelRefund:
+    """A refund or return of a channel order, as the engine books it.
+
+    ``total_incl`` is what the channel says it refunded; the engine books the parts
+    and refuses (parks) when they do not add up to it to the cent.
+    """
+
+    external_id: str = ""  # the channel's refund / return id
+    order_external_id: str = ""
+    reference: str = ""
+    date: datetime | None = None  # naive UTC
+    updated_at: datetime | None = None
+    currency: str = ""
+    lines: list[ChannelRefundLine] = field(default_factory=list)
+    shipping_incl: Decimal = ZERO  # shipping costs refunded
+    other_amounts: list[ChannelRefundAmount] = field(default_factory=list)
+    total_incl: Decimal | None = None  # the channel's refund total
+    reason: str = ""  # the channel's reason code, mapped per account
+    note: str = ""
+    goods_returned: bool = False  # the buyer sends (or sent) the goods back
+    goods_arrived: bool = False  # the channel says the returned goods arrived
+    settled: bool = True  # False: the channel has not decided yet (fetched again later)
+
+    @classmethod
+    def from_dict(cls, data):
+        return _from_dict(cls, data)
+
+    def to_dict(self):
+        return _to_jsonable(dataclasses.asdict(self))
+
+
+@dataclass
+class RawRefund:
+    """A fetched refund payload with what the engine needs before parsing it."""
+
+    external_id: str
+    updated_at: datetime | None
+    payload: dict
+    reference: str = ""
+    order_external_id: str = ""
+
+
+@dataclass
+class RefundRequest:
+    """A refund started in Odoo (posted credit note) to send to the channel."""
+
+    order_external_id: str
+    reason: str = ""
+    lines: list[dict] = field(default_factory=list)  # {"line_external_id", "sku", "quantity", "amount_incl"}
+    shipping_incl: Decimal = ZERO
+    currency: str = ""
+    reference: str = ""  # the credit note's number
+    # keys of the parts the channel already accepted (a retry skips them), and the callback
+    # the provider calls with the key of each part it sent, as soon as it was accepted
+    already_sent: list[str] = field(default_factory=list)
+    on_sent: object = None
+
+
 # --- (de)serialisation helpers ------------------------------------------------
 
 
@@ -299,6 +380,8 @@ _NESTED_LISTS = {
     "lines": ChannelOrderLine,
     "discounts": ChannelDiscount,
     "fees": ChannelFee,
+    # refunds: "lines" of a ChannelRefund are refund lines (see _nested_list_type)
+    "other_amounts": ChannelRefundAmount,
 }
 
 
@@ -315,7 +398,10 @@ def _from_dict(cls, data):
         elif name in _NESTED_LISTS:
             if not isinstance(value, list):
                 raise ChannelDataError(f"{name}: expected a list, got {type(value).__name__}")
-            kwargs[name] = [_from_dict(_NESTED_LISTS[name], v) for v in value]
+            item_cls = (
+                ChannelRefundLine if (cls is ChannelRefund and name == "lines") else _NESTED_LISTS[name]
+            )
+            kwargs[name] = [_from_dict(item_cls, v) for v in value]
         else:
             kwargs[name] = _coerce(types[name], value, name)
     return cls(**kwargs)

@@ -143,6 +143,12 @@ company = setup_company()
 demo_accounts = setup_accounts(company)
 cron = env.ref("connector_base.ir_cron_connector_sync_orders")
 cron.write({"interval_number": 1, "interval_type": "minutes", "nextcall": datetime.now(), "active": True})
+# returns streamed by the emulators (Kaufland: every fourth new order) are booked within minutes
+refund_cron = env.ref("connector_base.ir_cron_connector_sync_refunds", raise_if_not_found=False)
+if refund_cron:
+    refund_cron.write(
+        {"interval_number": 2, "interval_type": "minutes", "nextcall": datetime.now(), "active": True}
+    )
 env.cr.commit()
 first_sync(demo_accounts)
 env.cr.commit()

@@ -16,7 +16,10 @@ from odoo.addons.connector_base.schema import (
     ChannelOrder,
     ChannelOrderLine,
     ChannelProduct,
+    ChannelRefund,
+    ChannelRefundLine,
     RawOrder,
+    RawRefund,
     parse_datetime,
     to_decimal,
 )
@@ -523,3 +526,171 @@ def unit_id_for(units, sku, by_ean=False):
     if by_ean and units:
         return _text(units[0].get("id_unit"))
     return ""
+
+
+# --- returns and refunds --------------------------------------------------------------------
+
+
+def refund_payload(details, order_units):
+    """GET /returns/{id}?embedded=return_units + the units of its order -> stored payload.
+
+    Only what booking needs is kept from the order units (no buyer or address).
+    """
+    if not isinstance(details, dict) or not details.get("id_return"):
+        raise ChannelDataError("Kaufland sent a return without id_return.")
+    units = [{k: u.get(k) for k in const.REFUND_UNIT_KEYS} for u in order_units or ()]
+    id_order = next((_text(u.get("id_order")) for u in units if u.get("id_order")), "")
+    return {
+        "return": details,
+        "id_order": id_order,
+        "order_units": sorted(units, key=lambda u: int(u.get("id_order_unit") or 0)),
+    }
+
+
+def raw_refund(payload):
+    ret = payload.get("return") or {}
+    id_return = _text(ret.get("id_return"))
+    if not id_return:
+        raise ChannelDataError("A Kaufland return without id_return cannot be booked.")
+    return RawRefund(
+        external_id=id_return,
+        updated_at=parse_datetime(ret.get("ts_updated_iso"), "ts_updated_iso"),
+        payload=payload,
+        reference=f"Return {id_return}",
+        order_external_id=_text(payload.get("id_order")),
+    )
+
+
+def parse_refund(payload):
+    """Stored return payload -> :class:`ChannelRefund`.
+
+    A return is settled once none of its units is still open; the accepted units are
+    refunded at the price the buyer paid for them (one line per unit). When every live
+    unit of the order comes back, the shipping is refunded too (EU consumer law: a
+    withdrawal from the whole contract refunds the standard delivery; UNCONFIRMED how
+    Kaufland books it).
+    """
+    if not isinstance(payload, dict) or not isinstance(payload.get("return"), dict):
+        raise ChannelDataError("Kaufland return payload: expected an object with the return.")
+    ret = payload["return"]
+    id_return = _text(ret.get("id_return"))
+    id_order = _text(payload.get("id_order"))
+    if not id_order:
+        detail = f" ({payload['error']})" if payload.get("error") else ""
+        raise ChannelDataError(
+            f"Kaufland return {id_return}: its order could not be read{detail}; Retry reads it again."
+        )
+    units = {_text(u.get("id_order_unit")): u for u in payload.get("order_units") or ()}
+    return_units = ret.get("return_units")
+    if not isinstance(return_units, list) or not return_units:
+        raise ChannelDataError(f"Kaufland return {id_return} has no return units.")
+    settled = all(_text(r.get("status")) not in const.RETURN_UNIT_OPEN for r in return_units)
+    lines, currencies, reasons, notes = [], set(), [], []
+    refunded_ids = set()
+    for return_unit in return_units:
+        id_unit = _text(return_unit.get("id_order_unit"))
+        unit = units.get(id_unit)
+        if unit is None:
+            raise ChannelDataError(
+                f"Kaufland return {id_return}: order unit {id_unit} is not in order {id_order}."
+            )
+        status = _text(return_unit.get("status"))
+        refunded = status == const.RETURN_UNIT_REFUNDED or (
+            status == const.RETURN_UNIT_CLOSED and unit.get("status") == const.ORDER_UNIT_RETURNED_PAID
+        )
+        if not refunded:
+            continue
+        refunded_ids.add(id_unit)
+        price = cents_to_decimal(unit.get("price"), f"Order unit {id_unit} price")
+        if price is None:
+            raise ChannelDataError(f"Order unit {id_unit} of Kaufland order {id_order} has no price.")
+        lines.append(
+            ChannelRefundLine(
+                external_id=id_unit, sku=_text(unit.get("id_offer")), quantity=Decimal(1), amount_incl=price
+            )
+        )
+        if unit.get("currency"):
+            currencies.add(_text(unit["currency"]).upper())
+        if return_unit.get("reason"):
+            reasons.append(_text(return_unit["reason"]))
+        if return_unit.get("note"):
+            notes.append(_text(return_unit["note"]))
+    if len(currencies) > 1:
+        raise ChannelDataError(
+            f"Kaufland return {id_return} mixes currencies ({', '.join(sorted(currencies))})."
+        )
+    live = {i for i, u in units.items() if u.get("status") != "cancelled"}
+    shipping = Decimal("0")
+    if refunded_ids and live <= refunded_ids:
+        shipping = sum(
+            (cents_to_decimal(units[i].get("shipping_rate") or 0, f"Order unit {i} shipping") for i in live),
+            Decimal("0"),
+        )
+    total = sum((line.amount_incl for line in lines), Decimal("0")) + shipping
+    created = parse_datetime(ret.get("ts_created_iso"), "ts_created_iso")
+    return ChannelRefund(
+        external_id=id_return,
+        order_external_id=id_order,
+        reference=f"Return {id_return}",
+        date=parse_datetime(ret.get("ts_updated_iso"), "ts_updated_iso") or created,
+        updated_at=parse_datetime(ret.get("ts_updated_iso"), "ts_updated_iso"),
+        currency=currencies.pop() if currencies else storefront_currency(ret.get("storefront")),
+        lines=lines,
+        shipping_incl=shipping,
+        total_incl=total,
+        reason=reasons[0] if reasons else "",
+        note="; ".join(notes),
+        goods_returned=True,
+        goods_arrived=_text(ret.get("status")) == const.RETURN_PACKAGE_RECEIVED,
+        settled=settled,
+    )
+
+
+def refund_reason(text, shipping=False):
+    """OrderUnitRefundReason for a credit note: a valid code named in its reason, else the default."""
+    if shipping:
+        return const.SHIPPING_REFUND_REASON
+    words = _text(text).replace(":", " ").replace(",", " ").split()
+    return next((w for w in words if w in const.REFUND_REASONS), const.DEFAULT_REFUND_REASON)
+
+
+def refund_parts(request, order_units):
+    """RefundRequest -> [(id_order_unit, amount in cents, reason)] to PATCH.
+
+    A line's amount is spread over as many of its units as pieces are credited (the
+    cents left over go to the last one); an amount without pieces goes to its first
+    unit; refunded shipping to the order's first live unit.
+    """
+    live = [
+        _text(u.get("id_order_unit"))
+        for u in order_units
+        if u.get("status") != "cancelled" and u.get("id_order_unit")
+    ]
+    parts = []
+    for line in request.lines:
+        unit_ids = split_unit_ids(line.get("line_external_id"))
+        if not unit_ids and line.get("sku"):
+            unit_ids = [
+                _text(u["id_order_unit"]) for u in order_units if _text(u.get("id_offer")) == line["sku"]
+            ]
+        unit_ids = [i for i in unit_ids if i in live] or unit_ids
+        if not unit_ids:
+            raise ChannelDataError(
+                f"Credit note {request.reference}: no Kaufland order unit for {line.get('sku') or 'a line'}."
+            )
+        cents = decimal_to_cents(line["amount_incl"], "refund amount")
+        if cents <= 0:
+            continue
+        count = max(1, min(len(unit_ids), int(to_decimal(line.get("quantity") or 0, "quantity") or 0)))
+        share, rest = divmod(cents, count)
+        for index, id_unit in enumerate(unit_ids[:count]):
+            amount = share + (rest if index == count - 1 else 0)
+            parts.append((id_unit, amount, refund_reason(request.reason)))
+    shipping = decimal_to_cents(request.shipping_incl or 0, "refunded shipping")
+    if shipping > 0:
+        if not live:
+            raise ChannelDataError(
+                f"Credit note {request.reference}: no live Kaufland order unit for the shipping."
+            )
+        parts.append((live[0], shipping, refund_reason("", shipping=True)))
+    return parts

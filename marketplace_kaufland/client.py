@@ -20,7 +20,13 @@ from odoo.addons.connector_base.exceptions import (
     ChannelRetryableError,
 )
 from odoo.addons.connector_base.http_client import ChannelHttpClient
-from odoo.addons.connector_base.schema import ChannelDataError, PushResult, RawOrder, unreadable_listing
+from odoo.addons.connector_base.schema import (
+    ChannelDataError,
+    PushResult,
+    RawOrder,
+    RawRefund,
+    unreadable_listing,
+)
 
 from . import adapter, const
 
@@ -230,6 +236,79 @@ class KauflandClient(ChannelHttpClient):
                 # Store it anyway: parsing parks it with the reason for a person to see.
                 _logger.warning("Kaufland order %s has unreadable data: %s", id_order, exc)
                 yield RawOrder(id_order, None, adapter.order_payload(order_units), reference=id_order)
+
+    def fetch_raw_refunds(self, since, storefronts=None):
+        """Yield a :class:`RawRefund` per return changed since ``since``.
+
+        GET /returns (updated since, per storefront) lists the returns; each is read with
+        its return units (GET /returns/{id}?embedded=return_units) and the units of its
+        order (one order per return: GET /order-units/{id} for the order id, then
+        GET /orders/{id_order}), whose prices are what the buyer is refunded.
+        """
+        returns = {}
+        for storefront in storefronts or [None]:
+            params = {
+                const.Q_STOREFRONT: storefront,
+                "ts_updated_from_iso": adapter.format_since(since),
+                "sort": "ts_updated:desc",
+            }
+            for ret in self.iter_pages(const.PATH_RETURNS, params):
+                returns[str(ret.get("id_return"))] = ret
+        for id_return, ret in returns.items():
+            try:
+                yield adapter.raw_refund(self.get_return_payload(id_return))
+            except (ChannelDataError, ChannelRequestError) as exc:
+                # e.g. its order unit answers 404: stored anyway, booking parks it with the
+                # reason, and the other returns go on
+                _logger.warning("Kaufland return %s cannot be read whole: %s", id_return, exc)
+                yield RawRefund(
+                    id_return,
+                    None,
+                    {"return": ret, "error": str(exc)[:300]},
+                    reference=f"Return {id_return}",
+                )
+
+    def get_return_payload(self, id_return):
+        body = self._get_json(
+            const.PATH_RETURN.format(id_return=quote(str(id_return), safe="")), {"embedded": "return_units"}
+        )
+        details = (body or {}).get("data")
+        if not isinstance(details, dict):
+            raise ChannelRetryableError(f"Kaufland answered return {id_return} without data.")
+        return_units = details.get("return_units") or []
+        order_units = []
+        if return_units:
+            first = return_units[0].get("id_order_unit")
+            unit = (
+                self._get_json(const.PATH_ORDER_UNIT.format(id_order_unit=quote(str(first), safe=""))) or {}
+            ).get("data") or {}
+            if unit.get("id_order"):
+                order = self.get_order_payload(unit["id_order"])
+                order_units = order.get("order_units") or []
+        return adapter.refund_payload(details, order_units)
+
+    def send_refund(self, request, already_sent=(), on_sent=None):
+        """PATCH /order-units/{id}/refund {amount (cents), reason} per part of the refund.
+
+        Parts accepted before (``already_sent`` keys) are not sent again.
+
+        :return: the (id_order_unit, cents, reason) parts sent now
+        """
+        payload = self.get_order_payload(request.order_external_id)
+        sent = []
+        for id_unit, cents, reason in adapter.refund_parts(request, payload.get("order_units") or []):
+            key = f"{id_unit}:{cents}:{reason}"
+            if key in already_sent:
+                continue
+            self.request(
+                "PATCH",
+                const.PATH_UNIT_REFUND.format(id_order_unit=quote(str(id_unit), safe="")),
+                json_body={"amount": cents, "reason": reason},
+            )
+            sent.append((id_unit, cents, reason))
+            if on_sent:
+                on_sent(key)
+        return sent
 
     def iter_units(self, storefront, **filters):
         yield from self.iter_pages(const.PATH_UNITS, self._units_params(storefront, filters))

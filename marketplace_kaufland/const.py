@@ -38,6 +38,10 @@ PATH_UNITS = "units"
 PATH_UNIT = "units/{id_unit}"
 PATH_UNITS_BULK = "units/bulk"
 PATH_PRODUCT_DATA = "product-data"
+PATH_ORDER_UNIT = "order-units/{id_order_unit}"
+PATH_UNIT_REFUND = "order-units/{id_order_unit}/refund"
+PATH_RETURNS = "returns"
+PATH_RETURN = "returns/{id_return}"
 
 # --- pagination (spec: limit default 30, max 100; offset) ---
 PAGE_LIMIT = 100
@@ -129,3 +133,41 @@ UNIT_STATUS_INCOMPLETE = "INCOMPLETE"  # the EAN is not (yet) a Kaufland product
 DEFAULT_HANDLING_TIME = 1  # days; required when creating a unit
 # Carriers whose tracking number is optional (order-files page, MARK_UNIT_SENT).
 CARRIERS_WITHOUT_TRACKING = ("Other", "Other Hauler")
+
+# --- returns and refunds (spec 2.27.0: GetReturns, GetReturn, ReturnUnit, RefundOrderUnit) ---
+# ReturnUnitStatus values of a unit Kaufland (or the seller) has not decided on yet: the
+# return is fetched again until none is left.
+RETURN_UNIT_OPEN = ("need_to_be_returned", "return_arrived", "return_in_repair", "return_in_clarification")
+# The seller accepted the returned unit: the buyer is refunded its price (UNCONFIRMED:
+# the spec has no refunded amount; the unit's price is what the buyer paid for it).
+RETURN_UNIT_REFUNDED = "return_accepted"
+# UNCONFIRMED: a closed return unit counts as refunded only when its order unit says it
+# was paid back (OrderUnitStatus returned_paid).
+RETURN_UNIT_CLOSED = "return_closed"
+ORDER_UNIT_RETURNED_PAID = "returned_paid"
+# ReturnStatus once the parcel is back with the seller.
+RETURN_PACKAGE_RECEIVED = "package_received"
+# OrderUnitRefundReason enum (PATCH /order-units/{id}/refund); amount in (Euro)cents.
+REFUND_REASONS = (
+    "delivery_damage",
+    "delivery_delay",
+    "incomplete_delivery",
+    "incorrect_delivery",
+    "refund_postage_fee",
+    "defect",
+    "other_refund",
+    "refund_return_postage_fee",
+)
+DEFAULT_REFUND_REASON = "other_refund"
+SHIPPING_REFUND_REASON = "refund_postage_fee"
+# Order unit fields kept in a stored refund payload (no buyer data).
+REFUND_UNIT_KEYS = (
+    "id_order_unit",
+    "id_order",
+    "status",
+    "price",
+    "shipping_rate",
+    "id_offer",
+    "currency",
+    "vat",
+)

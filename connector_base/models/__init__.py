@@ -1,11 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import (
+    account_move,
     account_tax,
     connector_account,
     connector_account_catalogue,
     connector_account_dashboard,
     connector_account_export,
     connector_account_import,
+    connector_account_refund,
     connector_account_variant,
     connector_account_vat,
     connector_attribute_mapping,
@@ -15,7 +17,9 @@ from . import (
     connector_mapping,
     connector_order,
     connector_product_binding,
+    connector_refund,
     connector_sync_log,
+    connector_sync_log_refund,
     product_template,
     res_config_settings,
     res_country,

@@ -148,3 +148,42 @@ class ConnectorAccount(models.Model):
         if self.provider != "kaufland":
             return super()._fetch_catalogue()
         return self._kaufland_client().iter_catalogue(self._kaufland_storefronts())
+
+    def _can_fetch_refunds(self):
+        return self.provider == "kaufland" or super()._can_fetch_refunds()
+
+    def _fetch_refunds(self, since):
+        if self.provider != "kaufland":
+            return super()._fetch_refunds(since)
+        return self._kaufland_client().fetch_raw_refunds(since, self._kaufland_storefronts())
+
+    def _fetch_refund(self, external_id):
+        if self.provider != "kaufland":
+            return super()._fetch_refund(external_id)
+        return adapter.raw_refund(self._kaufland_client().get_return_payload(external_id))
+
+    def _parse_refund(self, payload):
+        if self.provider != "kaufland":
+            return super()._parse_refund(payload)
+        return adapter.parse_refund(payload)
+
+    def _can_send_refunds(self):
+        return self.provider == "kaufland" or super()._can_send_refunds()
+
+    def _send_refund(self, request):
+        if self.provider != "kaufland":
+            return super()._send_refund(request)
+        try:
+            sent = self._kaufland_client().send_refund(request, request.already_sent, request.on_sent)
+        except ChannelDataError as exc:
+            raise ChannelRequestError(str(exc)) from exc
+        return ", ".join(
+            _(
+                "unit %(unit)s %(amount)s %(currency)s (%(reason)s)",
+                unit=id_unit,
+                amount=f"{cents / 100:.2f}",
+                currency=request.currency,
+                reason=reason,
+            )
+            for id_unit, cents, reason in sent
+        ) or _("nothing left to send")

@@ -68,6 +68,41 @@ CANCEL_REASONS = (
     "NoReactionBuyer",
     "UndeliverableRegion",
 )
+# Returns (spec 2.27.0: ReturnStatus, ReturnUnitStatus, ReturnReason, OrderUnitRefundReason)
+RETURN_STATUSES = ("return_requested", "label_generated", "package_sent", "package_received", "label_deleted")
+RETURN_UNIT_STATUSES = (
+    "need_to_be_returned",
+    "return_arrived",
+    "return_accepted",
+    "return_rejected",
+    "return_closed",
+    "return_in_repair",
+    "return_in_clarification",
+)
+RETURN_REASONS = (
+    "accidentally_ordered",
+    "bad_quality",
+    "better_price",
+    "defect",
+    "delivered_damaged",
+    "dislike",
+    "misleading_description",
+    "missing_parts",
+    "no_reason",
+    "too_late",
+    "wrong_article",
+    "wrong_size",
+)
+REFUND_REASONS = (
+    "delivery_damage",
+    "delivery_delay",
+    "incomplete_delivery",
+    "incorrect_delivery",
+    "refund_postage_fee",
+    "defect",
+    "other_refund",
+    "refund_return_postage_fee",
+)
 CARRIERS = (
     "DHL",
     "DHL Express",
@@ -182,6 +217,11 @@ class KauflandEmulator(Emulator):
         self.products = {}  # ean -> Product (Kaufland's catalogue)
         self.product_data = {}  # (locale, ean) -> attributes
         self.shipments = []  # {"id_order_unit", "carrier_code", "tracking_numbers"}
+        self.returns = {}  # id_return -> Return (+ "_units": [id_return_unit], "_updated")
+        self.return_units = {}  # id_return_unit -> ReturnUnit
+        self.refunds = []  # PATCH /order-units/{id}/refund bodies: {"id_order_unit", "amount", "reason"}
+        self._return_ids = itertools.count(675849321)
+        self._return_unit_ids = itertools.count(7896580917)
         self._unit_ids = itertools.count(314567896580917)
         self._offer_ids = itertools.count(40000001)
         self._product_ids = itertools.count(362524873)
@@ -482,6 +522,134 @@ class KauflandEmulator(Emulator):
             unit["cancel_reason"] = body["reason"]
             self._touch(unit, "cancelled")
         return Response(204)
+
+    @route("PATCH", f"{V2}/order-units/(?P<id>[0-9]+)/refund")
+    def refund_order_unit(self, request):
+        """RefundOrderUnit: body OrderUnitRefundRequest {amount (Eurocents), reason}, both
+        required, no other keys -> 204 "Refund successfully created"."""
+        body = request.json
+        if not isinstance(body, dict) or set(body) != {"amount", "reason"}:
+            return invalid("body", "amount and reason are required, nothing else")
+        amount = body["amount"]
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            return invalid("amount", "must be a positive integer (Eurocents)")
+        if body["reason"] not in REFUND_REASONS:
+            return invalid("reason", "not a valid refund reason")
+        with self.lock:
+            unit = self.order_units.get(int(request.params["id"]))
+            if not unit:
+                return problem(404, "/problems/not-found", "Order unit not found")
+            self.refunds.append(
+                {"id_order_unit": unit["id_order_unit"], "amount": amount, "reason": body["reason"]}
+            )
+        return Response(204)
+
+    # --- returns and return units ---------------------------------------------------
+
+    def _return_view(self, ret, embedded=()):
+        data = {k: v for k, v in ret.items() if not k.startswith("_")}
+        if "return_units" in embedded:
+            data["return_units"] = [dict(self.return_units[i]) for i in ret["_units"]]
+        if "buyer" in embedded:
+            first = self.order_units[self.return_units[ret["_units"][0]]["id_order_unit"]]
+            data["buyer"] = dict(first["buyer"])
+        return data
+
+    @route("GET", f"{V2}/returns")
+    def list_returns(self, request):
+        limit, offset, err = self._paging(request)
+        storefront, err2 = self._storefront(request)
+        created_from, err3 = self._since(request, "ts_created_from_iso")
+        updated_from, err4 = self._since(request, "ts_updated_from_iso")
+        if err or err2 or err3 or err4:
+            return err or err2 or err3 or err4
+        statuses = self._array(request, "status")
+        if any(s not in RETURN_STATUSES for s in statuses):
+            return invalid("status", "not a valid return status")
+        sort = request.arg("sort", "ts_created:desc")
+        if sort not in ("ts_created:desc", "ts_updated:desc"):
+            return invalid("sort", "must be ts_created:desc or ts_updated:desc")
+        fulfillment = self._array(request, "fulfillment_type") or ["fulfilled_by_merchant"]
+        tracking = request.arg("tracking_code")
+        with self.lock:
+            items = [
+                r
+                for r in self.returns.values()
+                if (not storefront or r["storefront"] == storefront)
+                and (not statuses or r["status"] in statuses)
+                and r["fulfillment_type"] in fulfillment
+                and (not tracking or r["tracking_code"] == tracking)
+                and (not created_from or r["_created"] >= created_from)
+                and (not updated_from or r["_updated"] >= updated_from)
+            ]
+            key = "_created" if sort == "ts_created:desc" else "_updated"
+            items.sort(key=lambda r: (r[key], r["id_return"]), reverse=True)
+            return self._collection([self._return_view(r) for r in items], limit, offset)
+
+    @route("GET", f"{V2}/returns/(?P<id>[0-9]+)")
+    def get_return(self, request):
+        embedded = self._array(request, "embedded")
+        if any(e not in ("buyer", "return_units") for e in embedded):
+            return invalid("embedded", "not a valid return embeddable")
+        with self.lock:
+            ret = self.returns.get(int(request.params["id"]))
+            if not ret:
+                return problem(404, "/problems/not-found", "Return not found")
+            return Response(200, {"data": self._return_view(ret, embedded)})
+
+    @route("GET", f"{V2}/return-units")
+    def list_return_units(self, request):
+        limit, offset, err = self._paging(request)
+        storefront, err2 = self._storefront(request)
+        created_from, err3 = self._since(request, "ts_created_from_iso")
+        if err or err2 or err3:
+            return err or err2 or err3
+        statuses = self._array(request, "status")
+        if any(s not in RETURN_UNIT_STATUSES for s in statuses):
+            return invalid("status", "not a valid return unit status")
+        with self.lock:
+            items = [
+                dict(u)
+                for u in sorted(self.return_units.values(), key=lambda u: u["id_return_unit"], reverse=True)
+                if (not storefront or u["storefront"] == storefront)
+                and (not statuses or u["status"] in statuses)
+                and (not created_from or self.returns[u["id_return"]]["_created"] >= created_from)
+            ]
+            return self._collection(items, limit, offset)
+
+    @route("GET", f"{V2}/return-units/(?P<id>[0-9]+)")
+    def get_return_unit(self, request):
+        embedded = self._array(request, "embedded")
+        with self.lock:
+            unit = self.return_units.get(int(request.params["id"]))
+            if not unit:
+                return problem(404, "/problems/not-found", "Return unit not found")
+            data = dict(unit, **{"return": self._return_view(self.returns[unit["id_return"]])})
+            if "order_unit" in embedded:
+                data["order_unit"] = self._public_unit(self.order_units[unit["id_order_unit"]])
+            if "tickets" in embedded:
+                data["tickets"] = []
+            return Response(200, {"data": data})
+
+    @route("PATCH", f"{V2}/return-units/(?P<id>[0-9]+)/accept")
+    def accept_return_unit(self, request):
+        with self.lock:
+            unit = self.return_units.get(int(request.params["id"]))
+            if not unit:
+                return problem(404, "/problems/not-found", "Return unit not found")
+            if unit["status"] in ("return_accepted", "return_rejected", "return_closed"):
+                return problem(403, "/problems/returns/unit-wrong-status", "Return unit cannot be accepted")
+            self._set_return_unit(unit, "return_accepted")
+        return Response(204)
+
+    def _set_return_unit(self, unit, status):
+        unit["status"] = status
+        ret = self.returns[unit["id_return"]]
+        ret["_updated"] = max(now_utc(), ret["_updated"] + timedelta(seconds=1))
+        ret["ts_updated_iso"] = iso(ret["_updated"])
+        # UNCONFIRMED: an accepted return unit puts its order unit in status returned
+        if status == "return_accepted":
+            self._touch(self.order_units[unit["id_order_unit"]], "returned")
 
     # --- units (offers) -------------------------------------------------------
 
@@ -812,6 +980,59 @@ class KauflandEmulator(Emulator):
                 unit["cancel_reason"] = reason
             self._touch(unit, status)
 
+    def add_return(self, unit_ids, reason="wrong_size", status="package_sent", note=None, created=None):
+        """A buyer's return of order units (one order per return); returns the id_return."""
+        created = created or now_utc()
+        with self.lock:
+            units = [self.order_units[int(i)] for i in unit_ids]
+            if len({u["id_order"] for u in units}) != 1:
+                raise ValueError("a Kaufland return holds units of one order")
+            id_return = next(self._return_ids)
+            ids = []
+            for unit in units:
+                id_return_unit = next(self._return_unit_ids)
+                self.return_units[id_return_unit] = {
+                    "id_return_unit": id_return_unit,
+                    "id_return": id_return,
+                    "id_order_unit": unit["id_order_unit"],
+                    "ts_created_iso": iso(created),
+                    "status": "need_to_be_returned",
+                    "note": note,
+                    "reason": reason,
+                    "storefront": unit["storefront"],
+                    "fulfillment_type": unit["fulfillment_type"],
+                }
+                ids.append(id_return_unit)
+            self.returns[id_return] = {
+                "id_return": id_return,
+                "ts_created_iso": iso(created),
+                "ts_updated_iso": iso(created),
+                "storefront": units[0]["storefront"],
+                "tracking_provider": "DHL",
+                "tracking_code": f"0034{id_return}",
+                "status": status,
+                "fulfillment_type": units[0]["fulfillment_type"],
+                "_units": ids,
+                "_created": created,
+                "_updated": created,
+            }
+        return id_return
+
+    def set_return(self, id_return, status=None, unit_status=None, order_unit_status=None):
+        """Move a return (package status) and/or all its units (return unit status)."""
+        with self.lock:
+            ret = self.returns[int(id_return)]
+            if status:
+                ret["status"] = status
+                ret["_updated"] = max(now_utc(), ret["_updated"] + timedelta(seconds=1))
+                ret["ts_updated_iso"] = iso(ret["_updated"])
+            for id_return_unit in ret["_units"]:
+                unit = self.return_units[id_return_unit]
+                if unit_status:
+                    self._set_return_unit(unit, unit_status)
+                if order_unit_status:
+                    self._touch(self.order_units[unit["id_order_unit"]], order_unit_status)
+
     def units_of_order(self, id_order):
         with self.lock:
             return [self._public_unit(u) for u in self._order_units_of(id_order)]
@@ -1006,11 +1227,38 @@ class KauflandEmulator(Emulator):
             (sku, self.rng.randint(1, 2), price if storefront != "cz" else price * 25, 19)
             for sku, _title, price in picks
         ]
-        return self.add_order(items, address, email, storefront=storefront)
+        id_order = self.add_order(items, address, email, storefront=storefront)
+        self._demo_orders = getattr(self, "_demo_orders", 0) + 1
+        if self._demo_orders % 4 == 0:
+            self.add_demo_return()
+        return id_order
+
+    def add_demo_return(self):
+        """The live demo's after-sale: a buyer sends back one unit of an earlier order
+        (the seller accepts it once the parcel arrived, or while it is on its way)."""
+        with self.lock:
+            returned = {u["id_order_unit"] for u in self.return_units.values()}
+            candidates = [
+                u["id_order_unit"]
+                for u in self.order_units.values()
+                if u["status"] in ("need_to_be_sent", "sent", "received")
+                and u["id_order_unit"] not in returned
+            ]
+        if not candidates:
+            return None
+        unit = self.rng.choice(sorted(candidates))
+        id_return = self.add_return([unit], reason=self.rng.choice(RETURN_REASONS))
+        arrived = self.rng.random() < 0.7
+        self.set_return(
+            id_return, status="package_received" if arrived else "package_sent", unit_status="return_accepted"
+        )
+        return id_return
 
     def control(self, request):
         if request.path == "/_emulator/orders" and request.method == "POST":
             return Response(201, {"id_order": self.add_demo_order()})
+        if request.path == "/_emulator/returns" and request.method == "POST":
+            return Response(201, {"id_return": self.add_demo_return()})
         if request.path == "/_emulator/seed" and request.method == "POST":
             self.seed_demo()
             return Response(204)

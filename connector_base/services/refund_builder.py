@@ -1,0 +1,461 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Book a canonical ChannelRefund: a credit note on the original invoice, or a
+correction of the not yet invoiced order; a return picking for goods sent back.
+
+The VAT of a refund is the VAT of the original sale: the credit note copies the
+original invoice lines' taxes, accounts and fiscal position, nothing is evaluated
+again. The booked gross total must be the channel's refund total to the cent.
+"""
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from odoo import Command, fields
+
+from ..schema import ZERO, ChannelDataError
+from .text import clean_text
+
+CENT = Decimal("0.01")
+
+
+def _cents(value):
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class RefundBuilder:
+    def __init__(self, account, refund):
+        self.account = account
+        self.env = account.env
+        self.refund = refund
+        self.warnings = []
+        self.sale = self.env["sale.order"]
+        self.credit_note = self.env["account.move"]
+        self.return_picking = self.env["stock.picking"]
+
+    # --- validation ------------------------------------------------------
+
+    def validate(self):
+        refund = self.refund
+        if not refund.external_id:
+            raise ChannelDataError("The refund has no id in the channel.")
+        if not refund.order_external_id:
+            raise ChannelDataError("The refund names no order.")
+        if refund.total_incl is None:
+            raise ChannelDataError("The refund has no total: its amounts cannot be checked.")
+        for line in refund.lines:
+            if line.quantity is None or line.quantity < 0 or (line.amount_incl or ZERO) < 0:
+                raise ChannelDataError(
+                    f"Refund line {line.sku or line.external_id!r}: quantity {line.quantity} and amount "
+                    f"{line.amount_incl} must not be negative."
+                )
+        if (refund.shipping_incl or ZERO) < 0:
+            raise ChannelDataError(f"Refunded shipping {refund.shipping_incl} must not be negative.")
+        parts = self.parts_total()
+        if parts != refund.total_incl:
+            raise ChannelDataError(
+                f"The refund's parts add up to {parts:.2f} but the channel's refund total is "
+                f"{refund.total_incl:.2f}: nothing was booked."
+            )
+        if not refund.total_incl and not any(line.quantity for line in refund.lines):
+            raise ChannelDataError("The refund has neither an amount nor returned goods.")
+
+    def parts_total(self):
+        refund = self.refund
+        return (
+            sum((line.amount_incl or ZERO for line in refund.lines), ZERO)
+            + (refund.shipping_incl or ZERO)
+            + sum((a.amount_incl or ZERO for a in refund.other_amounts), ZERO)
+        )
+
+    def find_order(self):
+        sale = self.env["sale.order"].search(
+            [
+                ("connector_account_id", "=", self.account.id),
+                ("connector_external_id", "=", self.refund.order_external_id),
+            ],
+            limit=1,
+        )
+        if not sale:
+            raise ChannelDataError(
+                f"Order {self.refund.order_external_id} is unknown in Odoo (not imported for this "
+                f"account): import the order, then retry the refund."
+            )
+        if sale.state == "cancel":
+            raise ChannelDataError(f"Order {sale.name} is cancelled in Odoo: nothing to refund.")
+        code = (self.refund.currency or sale.currency_id.name).strip().upper()
+        if code != sale.currency_id.name:
+            raise ChannelDataError(
+                f"The refund is in {code[:8]} but order {sale.name} is in {sale.currency_id.name}."
+            )
+        return sale
+
+    def match_lines(self, sale):
+        """{sale line: [quantity, gross amount]} of the refunded goods."""
+        goods = sale.order_line.filtered(
+            lambda ln: ln.product_id and not ln.display_type and not ln.is_delivery
+        )
+        by_ref = {}
+        for line in goods:
+            for ref in (line.connector_line_ref or "").split(","):
+                if ref.strip():
+                    by_ref[ref.strip()] = line
+        skus = {ln.sku for ln in self.refund.lines if ln.sku}
+        bound = {}
+        if skus:
+            for binding in self.env["connector.product.binding"].search(
+                [("account_id", "=", self.account.id), ("external_sku", "in", list(skus))]
+            ):
+                bound.setdefault(binding.external_sku, binding.product_id)
+        result = defaultdict(lambda: [ZERO, ZERO])
+        for ref_line in self.refund.lines:
+            line = by_ref.get(ref_line.external_id or "")
+            if not line and ref_line.sku:
+                product = bound.get(ref_line.sku)
+                line = goods.filtered(
+                    lambda ln, sku=ref_line.sku, product=product: (
+                        ln.product_id.default_code == sku or (product and ln.product_id == product)
+                    )
+                )[:1]
+            if not line:
+                raise ChannelDataError(
+                    f"Refund line {ref_line.external_id or ref_line.sku!r} matches no line of order "
+                    f"{sale.name}."
+                )
+            result[line][0] += ref_line.quantity or ZERO
+            result[line][1] += ref_line.amount_incl or ZERO
+        for line, (qty, _amount) in result.items():
+            if qty > Decimal(str(line.product_uom_qty)):
+                raise ChannelDataError(
+                    f"{qty} x {line.product_id.display_name} returned, but order {sale.name} has only "
+                    f"{line.product_uom_qty:g}."
+                )
+        return result
+
+    # --- booking ---------------------------------------------------------------
+
+    def build(self):
+        """Book the refund; return a short text of what was done."""
+        self.validate()
+        sale = self.sale = self.find_order()
+        matched = self.match_lines(sale)
+        invoices = sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state != "cancel")
+        if invoices.filtered(lambda m: m.state == "draft"):
+            raise ChannelDataError(
+                f"Order {sale.name} has a draft invoice: post or delete it, then retry the refund."
+            )
+        # goods first: a return done lowers the delivered quantity the order correction needs
+        if self.refund.goods_returned:
+            self.return_goods(sale, matched)
+        if invoices:
+            self.credit_note = self.book_credit_note(sale, invoices, matched)
+            return f"Credit note {self.credit_note.name or '(draft)'} for order {sale.name}."
+        self.correct_order(sale, matched)
+        return f"Order {sale.name} corrected (not invoiced yet)."
+
+    # --- credit note ------------------------------------------------------
+
+    def book_credit_note(self, sale, invoices, matched):
+        refund = self.refund
+        currency = sale.currency_id
+        commands = []
+        originals = self.env["account.move"]
+        main_taxes = self.env["account.tax"]
+        main_value = ZERO
+        for line, (qty, amount) in matched.items():
+            template = self._invoice_line(line)
+            originals |= template.move_id
+            if amount > main_value:
+                main_value, main_taxes = amount, template.tax_ids
+            if not amount and not qty:
+                continue
+            if qty:
+                # never more than was invoiced and not credited yet
+                if qty > Decimal(str(line.qty_invoiced)):
+                    raise ChannelDataError(
+                        f"{qty} x {line.product_id.display_name} refunded, but only {line.qty_invoiced:g} "
+                        f"are invoiced and not credited yet on order {sale.name}."
+                    )
+                for part_qty, part_amount in self._split(amount, qty):
+                    commands.append(self._credit_line(template, part_qty, part_amount, sale_line=line))
+            else:
+                commands.append(self._credit_line(template, 1, amount, name=f"{line.name} (price reduction)"))
+        if refund.shipping_incl:
+            shipping = sale.order_line.filtered("is_delivery")[:1]
+            template = self._invoice_line(shipping) if shipping else None
+            if not template:
+                raise ChannelDataError(
+                    f"Shipping is refunded but order {sale.name} has no invoiced shipping."
+                )
+            originals |= template.move_id
+            commands.append(self._credit_line(template, 1, refund.shipping_incl))
+        if refund.other_amounts:
+            if not main_taxes:
+                template = invoices.invoice_line_ids.filtered(lambda ln: ln.display_type == "product")[:1]
+                main_taxes = template.tax_ids
+            for other in refund.other_amounts:
+                if not other.amount_incl:
+                    continue
+                product = (
+                    self.account._get_fee_product()
+                    if other.amount_incl < 0
+                    else self.account._get_discount_product()
+                )
+                commands.append(
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "name": clean_text(other.title or other.kind, 200) or product.name,
+                            "quantity": 1,
+                            "price_unit": float(self._price_unit(main_taxes, other.amount_incl)),
+                            "tax_ids": [Command.set(main_taxes.ids)],
+                        }
+                    )
+                )
+        if not commands:
+            raise ChannelDataError("The refund has nothing to credit.")
+        original = originals[:1] or invoices[:1]
+        vals = {
+            "move_type": "out_refund",
+            "partner_id": original.partner_id.id,
+            "partner_shipping_id": original.partner_shipping_id.id,
+            "company_id": original.company_id.id,
+            "journal_id": original.journal_id.id,
+            "currency_id": currency.id,
+            # the fiscal position of the original sale, never evaluated again
+            "fiscal_position_id": original.fiscal_position_id.id,
+            "invoice_date": (refund.date or fields.Datetime.now()).date(),
+            "reversed_entry_id": original.id,
+            "invoice_origin": sale.name,
+            "ref": clean_text(
+                f"{self.account.display_name} refund {refund.reference or refund.external_id}"
+                + (f": {self.account._map_refund_reason(refund.reason)}" if refund.reason else ""),
+                256,
+            ),
+            "invoice_payment_term_id": original.invoice_payment_term_id.id,
+            "connector_refund_external_id": refund.external_id,
+            "connector_account_id": self.account.id,
+            "invoice_line_ids": commands,
+        }
+        move = self.env["account.move"].with_company(original.company_id).create(vals)
+        # tax lines: Odoo computes them from the taxes copied above
+        if currency.compare_amounts(move.amount_total, float(refund.total_incl)) != 0:
+            raise ChannelDataError(
+                f"Credit note total in Odoo {move.amount_total:.2f} {currency.name} differs from the "
+                f"channel's refund total {refund.total_incl:.2f} {currency.name}: nothing was booked."
+            )
+        if self.account.refund_auto_post:
+            move.action_post()
+        self._reduce_ordered(matched)
+        return move
+
+    def _invoice_line(self, sale_line):
+        lines = sale_line.invoice_lines.filtered(
+            lambda ln: ln.move_id.state == "posted" and ln.move_id.move_type == "out_invoice"
+        )
+        if not lines:
+            raise ChannelDataError(
+                f"{sale_line.name} of order {sale_line.order_id.name} is not on a posted invoice: "
+                f"invoice the order first, then retry the refund."
+            )
+        return lines[:1]
+
+    def _credit_line(self, template, qty, amount, sale_line=None, name=None):
+        vals = {
+            "product_id": template.product_id.id,
+            "name": name or template.name,
+            "quantity": float(qty),
+            "price_unit": float(self._price_unit(template.tax_ids, amount, qty)),
+            "discount": 0.0,
+            "tax_ids": [Command.set(template.tax_ids.ids)],
+            "account_id": template.account_id.id,
+            "product_uom_id": template.product_uom_id.id,
+        }
+        if sale_line:
+            vals["sale_line_ids"] = [Command.set(sale_line.ids)]
+        return Command.create(vals)
+
+    @staticmethod
+    def _split(amount, qty):
+        """[(qty, gross)] whose unit prices are whole cents and add up to ``amount``."""
+        if qty != qty.to_integral_value() or qty <= 1:
+            return [(qty, amount)]
+        unit = (amount / qty).quantize(CENT, rounding=ROUND_HALF_UP)
+        if unit * qty == amount:
+            return [(qty, amount)]
+        return [(qty - 1, unit * (qty - 1)), (Decimal(1), amount - unit * (qty - 1))]
+
+    @staticmethod
+    def _price_unit(taxes, gross, qty=1):
+        """Unit price giving ``gross`` with ``taxes``: gross when they are included."""
+        qty = Decimal(str(qty)) or Decimal(1)
+        excluded = taxes.filtered(lambda t: not t.price_include and t.amount_type == "percent")
+        factor = 1 + sum((Decimal(str(t.amount)) for t in excluded), ZERO) / 100
+        return gross / factor / qty
+
+    def _reduce_ordered(self, matched):
+        """Lower the ordered quantity of returned lines so they are not invoiced again.
+
+        Never below what is still delivered: goods not back yet keep their quantity
+        until the return is done.
+        """
+        for line, (qty, _amount) in matched.items():
+            if not qty:
+                continue
+            target = max(float(Decimal(str(line.product_uom_qty)) - qty), line.qty_delivered)
+            if target < line.product_uom_qty:
+                self._write_locked(line, {"product_uom_qty": target})
+            elif self.refund.goods_returned:
+                self.warnings.append(
+                    f"{line.product_id.display_name}: the ordered quantity stays "
+                    f"{line.product_uom_qty:g} until the returned goods are received."
+                )
+            else:
+                self.warnings.append(
+                    f"{line.product_id.display_name}: refunded without a return, the ordered quantity "
+                    f"stays {line.product_uom_qty:g} (delivered); do not invoice it again."
+                )
+
+    def _write_locked(self, line, vals):
+        order = line.order_id
+        locked = order.locked
+        if locked:
+            order.action_unlock()
+        line.write(vals)
+        if locked:
+            order.action_lock()
+
+    # --- order not invoiced yet ------------------------------------------------
+
+    def correct_order(self, sale, matched):
+        refund = self.refund
+        currency = sale.currency_id
+        before = _cents(sale.amount_total)
+        main_taxes = self.env["account.tax"]
+        main_value = ZERO
+        for line, (qty, amount) in matched.items():
+            if amount > main_value:
+                main_value, main_taxes = amount, line.tax_ids
+            removed = ZERO
+            if qty:
+                target = max(float(Decimal(str(line.product_uom_qty)) - qty), line.qty_delivered)
+                if target < line.product_uom_qty:
+                    total_before = _cents(line.price_total)
+                    self._write_locked(line, {"product_uom_qty": target})
+                    removed = total_before - _cents(line.price_total)
+                else:
+                    self.warnings.append(
+                        f"{line.product_id.display_name}: delivered and not back yet, the ordered "
+                        f"quantity stays {line.product_uom_qty:g}; the refund is booked as a price reduction."
+                    )
+            rest = amount - removed
+            if rest:
+                self._add_adjustment(sale, line.tax_ids, -rest, f"{line.name}: refund {refund.external_id}")
+        if refund.shipping_incl:
+            shipping = sale.order_line.filtered("is_delivery")[:1]
+            if not shipping:
+                raise ChannelDataError(f"Shipping is refunded but order {sale.name} has no shipping line.")
+            self._add_adjustment(
+                sale,
+                shipping.tax_ids,
+                -refund.shipping_incl,
+                f"{shipping.name}: refund {refund.external_id}",
+                product=shipping.product_id,
+            )
+        for other in refund.other_amounts:
+            if other.amount_incl:
+                self._add_adjustment(
+                    sale,
+                    main_taxes or sale.order_line.tax_ids[:1],
+                    -other.amount_incl,
+                    clean_text(other.title or other.kind, 200),
+                )
+        after = _cents(sale.amount_total)
+        expected = before - refund.total_incl
+        if currency.compare_amounts(float(after), float(expected)) != 0:
+            raise ChannelDataError(
+                f"Order total after the refund in Odoo {after:.2f} {currency.name} differs from the "
+                f"expected {expected:.2f} {currency.name} (channel's refund total {refund.total_incl:.2f}): "
+                f"nothing was changed."
+            )
+
+    def _add_adjustment(self, sale, taxes, gross, name, product=None):
+        product = product or (
+            self.account._get_discount_product() if gross < 0 else self.account._get_fee_product()
+        )
+        vals = {
+            "order_id": sale.id,
+            "product_id": product.id,
+            "name": name or product.name,
+            "product_uom_qty": 1.0,
+            "price_unit": float(self._price_unit(taxes, gross)),
+            "tax_ids": [Command.set(taxes.ids)],
+        }
+        locked = sale.locked
+        if locked:
+            sale.action_unlock()
+        self.env["sale.order.line"].create(vals)
+        if locked:
+            sale.action_lock()
+
+    # --- returned goods ---------------------------------------------------------
+
+    def return_goods(self, sale, matched):
+        """A return picking of the returned quantities into the account's return location;
+        done when the channel says the goods arrived, else left ready for the warehouse."""
+        wanted = defaultdict(float)
+        for line, (qty, _amount) in matched.items():
+            if qty and line.product_id.type == "consu":
+                wanted[line.id] += float(qty)
+        if not wanted:
+            return
+        deliveries = sale.picking_ids.filtered(
+            lambda p: p.state == "done" and p.location_dest_id.usage == "customer"
+        ).sorted(lambda p: p.date_done or p.create_date, reverse=True)
+        if not deliveries:
+            self.warnings.append(
+                f"Nothing of order {sale.name} was delivered in Odoo: no return picking was made."
+            )
+            return
+        pickings = self.env["stock.picking"]
+        for delivery in deliveries:
+            if not any(v > 0 for v in wanted.values()):
+                break
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(active_id=delivery.id, active_model="stock.picking")
+                .create({"picking_id": delivery.id})
+            )
+            any_line = False
+            for return_line in wizard.product_return_moves:
+                move = return_line.move_id
+                key = move.sale_line_id.id
+                if not wanted.get(key):
+                    return_line.quantity = 0
+                    continue
+                returned = sum(m.product_uom_qty for m in move.returned_move_ids if m.state != "cancel")
+                quantity = min(wanted[key], move.quantity - returned)
+                return_line.quantity = max(quantity, 0)
+                if quantity > 0:
+                    wanted[key] -= quantity
+                    any_line = True
+            if any_line:
+                pickings |= wizard._create_return()
+        if any(v > 0 for v in wanted.values()):
+            self.warnings.append(
+                f"Some returned goods of order {sale.name} were not delivered in Odoo: they are not "
+                f"on the return picking."
+            )
+        location = self.account.refund_location_id
+        label = f"{self.account.display_name} {self.refund.reference or self.refund.external_id}"
+        for picking in pickings:
+            picking.origin = clean_text(f"{picking.origin or ''} ({label})", 256)
+            if location:
+                picking.do_unreserve()
+                picking.location_dest_id = location
+                picking.move_ids.location_dest_id = location
+            if self.refund.goods_arrived:
+                for move in picking.move_ids:
+                    move.quantity = move.product_uom_qty
+                picking.move_ids.picked = True
+                picking.with_context(cancel_backorder=True, skip_sms=True)._action_done()
+        self.return_picking = pickings
