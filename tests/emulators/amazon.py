@@ -17,7 +17,8 @@ sellers.json) and the LWA token endpoint as python-amazon-sp-api calls it:
   confirmShipment; names and streets only with an RDT), Tokens (createRestrictedDataToken),
   Reports (createReport, getReport, getReportDocument + a "presigned" TXT document
   served here), Sellers (getMarketplaceParticipations), Listings Items 2021-08-01 (get,
-  put, patch, search).
+  put, patch, search), Finances v0 refund events (listFinancialEvents,
+  listFinancialEventsByOrderId: RefundEventList with NextToken, financesV0.json).
 
 UNCONFIRMED shapes are kept close to the reference notes: the sign of 2026 ``DISCOUNT``
 proceeds (negative here: it lowers the proceeds), EU proceeds where ``ITEM`` is the
@@ -85,6 +86,13 @@ RATE_LIMITS = {
     "searchListingsItems": (5, 5),
     "document": None,
 }
+
+# Finances API v0 usage plans (financesV0.json), merged into RATE_LIMITS
+FINANCES_RATE_LIMITS = {
+    "listFinancialEvents": (0.5, 30),
+    "listFinancialEventsByOrderId": (0.5, 30),
+}
+RATE_LIMITS.update(FINANCES_RATE_LIMITS)
 
 STATUS_2026 = [
     "PENDING_AVAILABILITY",
@@ -255,6 +263,7 @@ class AmazonEmulator(Emulator):
         self.reports = {}
         self.documents = {}  # document id -> (text, signature, restricted)
         self.page_tokens = {}
+        self.financial_events = []  # {"posted", "list", "event"} (Finances API)
         self.public_url = None  # where the presigned report documents are served
         self._local = threading.local()
         self._ids = itertools.count(1)
@@ -406,6 +415,10 @@ class AmazonEmulator(Emulator):
             return "lwa"
         if path.startswith("/report-documents/"):
             return "document"
+        if method == "GET" and path == "/finances/v0/financialEvents":
+            return "listFinancialEvents"
+        if method == "GET" and re.fullmatch(r"/finances/v0/orders/[^/]+/financialEvents", path):
+            return "listFinancialEventsByOrderId"
         table = [
             ("GET", r"/sellers/v1/marketplaceParticipations", "getMarketplaceParticipations"),
             ("GET", r"/orders/2026-01-01/orders", "searchOrders"),
@@ -1168,6 +1181,168 @@ class AmazonEmulator(Emulator):
             )
             self.shipments.append((order_id, body))
         return Response(204)
+
+    # === Finances API: refund events ========================================================
+    # financesV0.json: listFinancialEvents (PostedAfter/PostedBefore, MaxResultsPerPage 1-100,
+    # NextToken) and listFinancialEventsByOrderId, usage plan 0.5 rps / burst 30. A refund is
+    # a ShipmentEvent in RefundEventList; its items are ShipmentItemAdjustmentList entries with
+    # ItemChargeAdjustmentList (negative: money back to the buyer), ItemFeeAdjustmentList
+    # (Amazon's fees given back) and PromotionAdjustmentList (positive: the discount reversed).
+    # Currency is {"CurrencyCode", "CurrencyAmount"} with a JSON number (BigDecimal).
+
+    finance_page_cap = None  # most events per page whatever MaxResultsPerPage asks (None: as asked)
+
+    def add_refund(self, order_id, items, posted=None, goodwill=0, restocking_fee=0):
+        """Post a refund event of an emulator order (as Amazon does after a refund in Seller Central).
+
+        ``items``: dicts with ``sku`` and optionally ``qty`` (pieces, QuantityShipped; default
+        the ordered quantity), ``principal`` (gross item amount refunded; default the price of
+        ``qty`` pieces), ``shipping`` (gross shipping refunded), ``promo`` (gross promotion
+        given back, lowering the refund). Amounts are split into net and VAT at the line's rate
+        (VAT Calculation Service style: Principal net, Tax apart).
+        """
+        spec = self.orders[order_id]
+        currency = spec["currency"]
+        posted = posted or _now() - timedelta(minutes=30)
+        lines = {line["sku"]: line for line in spec["lines"]}
+
+        def amount(value):
+            return {"CurrencyCode": currency, "CurrencyAmount": float(_dec(value))}
+
+        adjustments = []
+        for index, item in enumerate(items):
+            line = lines[item["sku"]]
+            rate = line["tax_rate"]
+            qty = int(item.get("qty", line["qty"]))
+            principal = _dec(item["principal"]) if "principal" in item else line["price"] * qty
+            shipping = _dec(item.get("shipping", 0))
+            promo = _dec(item.get("promo", 0))
+            charges = []
+            if principal:
+                vat = _vat_part(principal, rate)
+                charges += [
+                    {"ChargeType": "Principal", "ChargeAmount": amount(-(principal - vat))},
+                    {"ChargeType": "Tax", "ChargeAmount": amount(-vat)},
+                ]
+            if shipping:
+                vat = _vat_part(shipping, rate)
+                charges += [
+                    {"ChargeType": "ShippingCharge", "ChargeAmount": amount(-(shipping - vat))},
+                    {"ChargeType": "ShippingTax", "ChargeAmount": amount(-vat)},
+                ]
+            if index == 0 and goodwill:
+                charges.append({"ChargeType": "Goodwill", "ChargeAmount": amount(-_dec(goodwill))})
+            if index == 0 and restocking_fee:
+                # the buyer gets less back: a charge in the seller's favour
+                charges.append({"ChargeType": "RestockingFee", "ChargeAmount": amount(_dec(restocking_fee))})
+            commission = _dec(principal * Decimal("0.15"))
+            adjustment = {
+                "SellerSKU": line["sku"],
+                "OrderItemId": line["id"],
+                "OrderAdjustmentItemId": "%014d" % self._random.randint(10**12, 10**13),
+                "QuantityShipped": qty,
+                "ItemChargeAdjustmentList": charges,
+                "ItemFeeAdjustmentList": [
+                    {"FeeType": "Commission", "FeeAmount": amount(commission)},
+                    {"FeeType": "RefundCommission", "FeeAmount": amount(-_dec(commission / 5))},
+                ]
+                if commission
+                else [],
+            }
+            if promo:
+                adjustment["PromotionAdjustmentList"] = [
+                    {
+                        "PromotionType": "PromotionMetaDataDefinitionValue",
+                        "PromotionId": (line["promotion_ids"] or ["PROMO"])[0],
+                        "PromotionAmount": amount(promo),
+                    }
+                ]
+            if spec["facilitator"] and principal:
+                adjustment["ItemTaxWithheldList"] = [
+                    {
+                        "TaxCollectionModel": "MarketplaceFacilitator",
+                        "TaxesWithheld": [
+                            {
+                                "ChargeType": "MarketplaceFacilitatorTax-Principal",
+                                "ChargeAmount": amount(_vat_part(principal, rate)),
+                            }
+                        ],
+                    }
+                ]
+            adjustments.append(adjustment)
+        event = {
+            "AmazonOrderId": order_id,
+            "SellerOrderId": order_id,
+            "MarketplaceName": MARKETPLACE_INFO.get(spec["marketplace"], ("", ""))[1],
+            "PostedDate": _iso(posted),
+            "ShipmentItemAdjustmentList": adjustments,
+        }
+        with self.lock:
+            self.financial_events.append(
+                {"posted": posted.replace(microsecond=0), "list": "RefundEventList", "event": event}
+            )
+        return event
+
+    def _finance_page(self, request, key, events):
+        page_size = int(request.arg("MaxResultsPerPage", "100"))
+        if not 1 <= page_size <= 100:
+            raise ValueError("MaxResultsPerPage must be between 1 and 100.")
+        page_size = min(page_size, self.finance_page_cap or page_size)
+        page, next_token = self._page(key, events, page_size, request.arg("NextToken"))
+        lists = {
+            "ShipmentEventList": [],
+            "RefundEventList": [],
+            "GuaranteeClaimEventList": [],
+            "ChargebackEventList": [],
+        }
+        for entry in page:
+            lists[entry["list"]].append(entry["event"])
+        payload = {"FinancialEvents": lists}
+        if next_token:
+            payload["NextToken"] = next_token
+        return Response(200, {"payload": payload})
+
+    @route("GET", r"/finances/v0/financialEvents")
+    def list_financial_events(self, request):
+        token = request.arg("NextToken")
+        if token:
+            stored = self.page_tokens.get(token)
+            if not stored or stored[0][0] != "finances":
+                return self.error(400, "Invalid NextToken.", "InvalidInput")
+            _tag, after, before = stored[0]
+        else:
+            after, before = request.arg("PostedAfter"), request.arg("PostedBefore")
+            latest = _now() - timedelta(minutes=2)
+            after = _parse_iso(after, "PostedAfter") if after else None
+            if before and not after:
+                return self.error(400, "PostedAfter is required when PostedBefore is given.", "InvalidInput")
+            before = _parse_iso(before, "PostedBefore") if before else latest
+            if (after and after > latest) or before > latest:
+                return self.error(
+                    400, "Dates must be more than two minutes before the time of the request.", "InvalidInput"
+                )
+            if after and before <= after:
+                return self.error(400, "PostedBefore must be later than PostedAfter.", "InvalidInput")
+        events = []
+        if not (after and before - after > timedelta(days=180)):  # wider: an empty answer
+            with self.lock:
+                events = [
+                    e
+                    for e in self.financial_events
+                    if (not after or e["posted"] >= after) and e["posted"] < before
+                ]
+        events.sort(key=lambda e: e["posted"])
+        return self._finance_page(request, ("finances", after, before), events)
+
+    @route("GET", r"/finances/v0/orders/(?P<order_id>[^/]+)/financialEvents")
+    def list_financial_events_by_order(self, request):
+        order_id = unquote(request.params["order_id"])
+        if not re.fullmatch(r"\d{3}-\d{7}-\d{7}", order_id):
+            return self.error(400, "orderId must be in 3-7-7 format.", "InvalidInput")
+        with self.lock:
+            events = [e for e in self.financial_events if e["event"].get("AmazonOrderId") == order_id]
+        events.sort(key=lambda e: e["posted"])
+        return self._finance_page(request, ("finances-order", order_id), events)
 
     # === Reports ===========================================================================
 
