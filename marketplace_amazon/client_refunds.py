@@ -13,6 +13,8 @@ from datetime import timedelta
 
 from sp_api.api import Finances
 
+from odoo.addons.connector_base.exceptions import ChannelAuthError
+
 from . import refund_adapter
 from .client import iso_utc, utcnow
 
@@ -40,7 +42,16 @@ def _pages(client, operation, call, what):
     """Yield the ``FinancialEvents`` of every page of a Finances v0 list operation."""
     token = None
     while True:
-        response = client._call(operation, lambda t=token: call(t), what)
+        try:
+            response = client._call(operation, lambda t=token: call(t), what)
+        except ChannelAuthError as exc:
+            if exc.status != 403:
+                raise
+            raise ChannelAuthError(
+                f"{exc} Refunds are read with the Finances API: the app needs the Finance and "
+                "Accounting role (Seller Central > Develop Apps), then authorize it again.",
+                status=exc.status,
+            ) from None
         payload = response.payload or {}
         yield payload.get("FinancialEvents") or {}
         token = payload.get("NextToken") or response.next_token

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from odoo.addons.connector_base.exceptions import ChannelAuthError
 from odoo.addons.connector_base.schema import ChannelDataError, ChannelOrder, ChannelOrderLine
 from odoo.addons.marketplace_amazon import client_refunds, refund_adapter
 from odoo.addons.marketplace_amazon.client import AmazonClient, clear_token_cache
@@ -181,3 +182,17 @@ def test_refund_events_pages_and_bad_events(emulator):
     ]
     with pytest.raises(ChannelDataError, match="mixes currencies"):
         refund_adapter.parse_refund({"event": dict(event, ShipmentItemAdjustmentList=[item])})
+
+
+def test_throttled_refund_read_is_retried_and_a_missing_role_is_named(emulator):
+    order_id = add_order(emulator)
+    emulator.add_refund(order_id, [{"sku": "MUG-1"}])
+    emulator.inject("429-no-retry-after", path="/finances/v0/financialEvents")
+    client = make_client(emulator)
+    (raw,) = list(client_refunds.fetch_raw_refunds(client, NOW - timedelta(days=1)))
+    assert raw.order_external_id == order_id
+    assert len(emulator.requests_to("GET", "/finances/v0/financialEvents$")) == 2
+    # an app without the Finance and Accounting role: Amazon answers 403 (also after a new token)
+    emulator.inject("expired-token", count=2, path="/finances/")
+    with pytest.raises(ChannelAuthError, match="Finance and Accounting role"):
+        client_refunds.get_order_refunds(make_client(emulator), order_id)

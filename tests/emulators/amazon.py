@@ -1283,6 +1283,29 @@ class AmazonEmulator(Emulator):
             )
         return event
 
+    def add_demo_refund(self):
+        """The live demo's after-sale: one item of an earlier demo order refunded in full
+        (sometimes with its shipping), or a 5.00 price reduction."""
+        with self.lock:
+            refunded = {e["event"]["AmazonOrderId"] for e in self.financial_events}
+            candidates = sorted(
+                order_id
+                for order_id, spec in self.orders.items()
+                if order_id not in refunded
+                and spec["status"] != "CANCELLED"
+                and any(line["sku"].startswith("DEMO-") for line in spec["lines"])
+            )
+        if len(candidates) < 2:
+            return None
+        order_id = self._random.choice(candidates[:-1])  # not the newest: imported by now
+        line = self._random.choice(self.orders[order_id]["lines"])
+        item = {"sku": line["sku"], "qty": 1}
+        if self._random.random() < 0.25 and line["price"] > 5:
+            item["principal"] = "5.00"
+        elif line["shipping"] and self._random.random() < 0.3:
+            item["shipping"] = line["shipping"]
+        return self.add_refund(order_id, [item], posted=_now() - timedelta(minutes=3))
+
     def _finance_page(self, request, key, events):
         page_size = int(request.arg("MaxResultsPerPage", "100"))
         if not 1 <= page_size <= 100:
@@ -1951,7 +1974,7 @@ class AmazonEmulator(Emulator):
             }
             for sku in skus
         ]
-        return self.add_order(
+        order_id = self.add_order(
             items,
             marketplace_id=marketplace_id,
             created=_now() - timedelta(seconds=5),
@@ -1959,12 +1982,19 @@ class AmazonEmulator(Emulator):
             address=person["address"],
             billing=person.get("billing"),
         )
+        self._demo_orders = getattr(self, "_demo_orders", 0) + 1
+        if self._demo_orders % 4 == 0:
+            self.add_demo_refund()
+        return order_id
 
     # === control endpoints (demo / benchmarks) ===============================================
 
     def control(self, request):
         if request.path == "/_emulator/amazon/demo-order" and request.method == "POST":
             return Response(201, {"orderId": self.add_demo_order()})
+        if request.path == "/_emulator/amazon/demo-refund" and request.method == "POST":
+            event = self.add_demo_refund()
+            return Response(201, {"AmazonOrderId": event and event["AmazonOrderId"]})
         if request.path == "/_emulator/amazon/shipments":
             return Response(200, [{"orderId": order_id, "body": body} for order_id, body in self.shipments])
         if request.path == "/_emulator/amazon/listings":
