@@ -59,12 +59,15 @@ def _pages(client, operation, call, what):
             return
 
 
-def fetch_raw_refunds(client, since, page_size=PAGE_SIZE):
+def fetch_raw_refunds(client, since, page_size=PAGE_SIZE, floor=None):
     """Yield :class:`RawRefund` of the refund events posted since ``since`` (naive UTC)
-    minus the posting lag, at most 180 days back."""
+    minus the posting lag, never before ``floor`` (the account's import start: older
+    refunds are of orders Odoo never imported), at most 180 days back."""
     api = _finances(client)
     now = utcnow()
     start = (since or now - timedelta(days=7)) - POSTING_LAG
+    if floor and start < floor:
+        start = floor
     start = min(max(start, now - MAX_WINDOW + timedelta(minutes=5)), now - LATEST)
     params = {"PostedAfter": iso_utc(start), "MaxResultsPerPage": page_size}
 

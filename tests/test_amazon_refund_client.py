@@ -107,6 +107,15 @@ def test_a_first_fetch_reaches_back_180_days_at_most(emulator):
     (call,) = emulator.requests_to("GET", "/finances/v0/financialEvents$")
     posted_after = datetime.fromisoformat(call.arg("PostedAfter").rstrip("Z"))
     assert timedelta(days=179) < datetime.utcnow() - posted_after < timedelta(days=180)
+    # never before the account's import start (refunds of orders Odoo never imported)
+    floor = (NOW - timedelta(days=2, hours=1)).replace(microsecond=0)
+    emulator.reset_log()
+    refunds = list(
+        client_refunds.fetch_raw_refunds(make_client(emulator), NOW - timedelta(days=1), floor=floor)
+    )
+    assert len(refunds) == 1
+    (call,) = emulator.requests_to("GET", "/finances/v0/financialEvents$")
+    assert call.arg("PostedAfter") == floor.isoformat() + "Z"
 
 
 def test_amounts_of_a_refund(emulator):

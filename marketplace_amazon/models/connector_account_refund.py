@@ -21,7 +21,7 @@ class ConnectorAccount(models.Model):
     def _fetch_refunds(self, since):
         if self.provider != "amazon":
             return super()._fetch_refunds(since)
-        return client_refunds.fetch_raw_refunds(self._amazon_client(), since)
+        return client_refunds.fetch_raw_refunds(self._amazon_client(), since, floor=self.import_since)
 
     def _fetch_refund(self, external_id):
         if self.provider != "amazon":
