@@ -7,9 +7,10 @@ pickings."""
 from datetime import timedelta
 
 from odoo.tests import tagged
+from tests.emulators.amazon import NL
 from tests.emulators.amazon import _now as emulator_now
 
-from .common import ERIKA_BILLING, ERIKA_BUYER, ERIKA_SHIPPING, AmazonCommon
+from .common import ERIKA_BILLING, ERIKA_BUYER, ERIKA_SHIPPING, SANNE_ADDRESS, AmazonCommon
 
 FINANCIAL_EVENTS = "/finances/v0/financialEvents$"
 
@@ -216,6 +217,27 @@ class TestAmazonRefunds(AmazonCommon):
         note = self.assert_credit_note(record, sale, 9.50, [(self.product_mug, 1, 9.50, 0.0)])
         self.assertEqual(note.fiscal_position_id, position)
         self.assertEqual(note.amount_tax, 0.0)
+
+    def test_refund_of_a_promoted_item_to_a_dutch_consumer_keeps_the_oss_vat(self):
+        order_id = self.emulator.add_order(
+            [{"sku": "SHIRT-1", "qty": 2, "price": "21.99", "tax_rate": 21, "promo": "2.00"}],
+            marketplace_id=NL,
+            created=emulator_now() - timedelta(hours=3),
+            buyer={"name": "Sanne de Vries", "email": "b9m4k7w1sanne@marketplace.amazon.nl"},
+            address=SANNE_ADDRESS,
+        )
+        self.account._sync_orders()
+        sale = self.sale_of(order_id)
+        invoice = sale.invoice_ids
+        self.assertEqual(invoice.fiscal_position_id.country_id.code, "NL")
+        self.assertEqual(round(invoice.amount_total, 2), 41.98)
+        # one shirt back; Amazon takes back its share of the promotion: 21.99 - 1.00
+        self.emulator.add_refund(order_id, [{"sku": "SHIRT-1", "qty": 1, "promo": "1.00"}])
+        self.account._sync_refunds()
+        record = self.booked(order_id)
+        note = self.assert_credit_note(record, sale, 20.99, [(self.product_shirt, 1, 20.99, 21.0)])
+        self.assertEqual(note.fiscal_position_id, invoice.fiscal_position_id)
+        self.assertAlmostEqual(note.amount_tax, 3.64, places=2)  # 20.99 * 21 / 121
 
     def test_refund_of_an_order_never_invoiced(self):
         self.account.order_type = "order"
