@@ -20,6 +20,7 @@ Gross = net + tax whether Amazon splits the VAT (VAT Calculation Service: ``Prin
 """
 
 import hashlib
+import logging
 from decimal import Decimal
 
 from odoo.addons.connector_base.schema import (
@@ -31,6 +32,8 @@ from odoo.addons.connector_base.schema import (
     parse_datetime,
     to_decimal,
 )
+
+_logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -94,9 +97,17 @@ def raw_refunds(financial_events):
     """
     raws = []
     for event in (financial_events or {}).get(REFUND_LIST) or []:
-        if not isinstance(event, dict):
-            continue
-        raws.append(raw_refund(event))
+        try:
+            if not isinstance(event, dict):
+                raise ChannelDataError("An Amazon refund event is not an object.")
+            raws.append(raw_refund(event))
+        except ChannelDataError as exc:
+            # one unreadable event never stops the others: without an id the engine logs
+            # and skips it
+            _logger.warning("Amazon refund event skipped: %s", exc)
+            raws.append(
+                RawRefund(external_id="", updated_at=None, payload={"list": REFUND_LIST, "event": event})
+            )
     return raws
 
 

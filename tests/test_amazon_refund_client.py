@@ -205,3 +205,16 @@ def test_throttled_refund_read_is_retried_and_a_missing_role_is_named(emulator):
     emulator.inject("expired-token", count=2, path="/finances/")
     with pytest.raises(ChannelAuthError, match="Finance and Accounting role"):
         client_refunds.get_order_refunds(make_client(emulator), order_id)
+
+
+def test_an_unreadable_event_does_not_stop_the_others(emulator):
+    order_id = add_order(emulator)
+    emulator.add_refund(order_id, [{"sku": "MUG-1"}])
+    broken = {"SellerOrderId": "x", "PostedDate": "not a date", "ShipmentItemAdjustmentList": []}
+    emulator.financial_events.append(
+        {"posted": datetime.utcnow() - timedelta(hours=1), "list": "RefundEventList", "event": broken}
+    )
+    raws = list(client_refunds.fetch_raw_refunds(make_client(emulator), NOW - timedelta(days=1)))
+    assert sorted(r.external_id.split("/")[0] for r in raws) == ["", order_id]
+    skipped = next(r for r in raws if not r.external_id)
+    assert skipped.payload["event"] == broken
