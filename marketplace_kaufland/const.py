@@ -38,6 +38,7 @@ PATH_UNITS = "units"
 PATH_UNIT = "units/{id_unit}"
 PATH_UNITS_BULK = "units/bulk"
 PATH_PRODUCT_DATA = "product-data"
+PATH_ORDER_INVOICES = "order-invoices/{id_order}"  # UploadOrderInvoice
 
 # --- pagination (spec: limit default 30, max 100; offset) ---
 PAGE_LIMIT = 100

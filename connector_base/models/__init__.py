@@ -24,3 +24,6 @@ from . import (
     stock_move,
     stock_picking,
 )
+
+# accounting with the channels: after the models they extend
+from . import account_move_channel  # noqa: E402

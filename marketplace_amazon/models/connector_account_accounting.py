@@ -1,0 +1,56 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from .. import client_accounting
+
+
+class ConnectorAccount(models.Model):
+    _inherit = "connector.account"
+
+    amazon_vcs = fields.Boolean(
+        string="Amazon VAT Calculation Service",
+        help="On: Amazon issues the invoices (VCS), Odoo's invoices are not uploaded. Off: Odoo's "
+        "invoices and credit notes are uploaded to Amazon (UPLOAD_VAT_INVOICE) when Send invoices is on.",
+    )
+
+    # === PROVIDER HOOKS: INVOICES === #
+
+    def _invoice_wait_reason(self, move):
+        if self.provider != "amazon":
+            return super()._invoice_wait_reason(move)
+        order = move._connector_sale_order()
+        shipped = order.picking_ids.filtered(
+            lambda p: p.state == "done" and p.location_dest_id.usage == "customer"
+        )
+        if order and not shipped:
+            return _("Amazon takes invoices only once the order has shipped.")
+        return ""
+
+    def _send_invoice(self, invoice):
+        if self.provider != "amazon":
+            return super()._send_invoice(invoice)
+        if self.amazon_vcs:
+            raise UserError(
+                _("Amazon issues the invoices of %s (VAT Calculation Service): nothing uploaded.", self.display_name)
+            )
+        marketplace = invoice.storefront or (self._amazon_marketplace_ids() or [""])[0]
+        feed_id = client_accounting.upload_vat_invoice(
+            self._amazon_client(),
+            marketplace,
+            invoice.pdf,
+            client_accounting.invoice_feed_options(invoice),
+        )
+        return "processing", feed_id
+
+    def _check_invoice(self, reference):
+        if self.provider != "amazon":
+            return super()._check_invoice(reference)
+        status, errors = client_accounting.feed_outcome(self._amazon_client(), reference)
+        if status in client_accounting.FEED_WAITING:
+            return "processing", ""
+        if status != client_accounting.FEED_DONE:
+            return "refused", _("Amazon could not process the upload (%s).", status)
+        if errors:
+            return "refused", "; ".join(errors)
+        return "sent", ""
