@@ -102,15 +102,15 @@ def processing_errors(text):
     if not isinstance(text, str):
         raise ChannelRequestError("Amazon's feed result could not be read.")
     if text.lstrip().startswith("<Error>"):  # the storage's error page (expired link)
-        raise ChannelRetryableError("Amazon's feed result could not be downloaded. It will be tried again later.")
+        raise ChannelRetryableError(
+            "Amazon's feed result could not be downloaded. It will be tried again later."
+        )
     errors = []
     for result in re.findall(r"<Result>(.*?)</Result>", text, re.S):
         if re.search(r"<ResultCode>\s*Error\s*</ResultCode>", result):
             code = re.search(r"<ResultMessageCode>(.*?)</ResultMessageCode>", result, re.S)
             description = re.search(r"<ResultDescription>(.*?)</ResultDescription>", result, re.S)
-            errors.append(
-                ": ".join(p.group(1).strip() for p in (code, description) if p) or "Error"
-            )
+            errors.append(": ".join(p.group(1).strip() for p in (code, description) if p) or "Error")
     if not errors and text.lstrip().startswith("{"):
         for issue in re.findall(r'"severity"\s*:\s*"ERROR".*?"message"\s*:\s*"([^"]*)"', text, re.S):
             errors.append(issue)

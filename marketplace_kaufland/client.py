@@ -476,7 +476,6 @@ class KauflandClient(ChannelHttpClient):
             cancelled.append(str(id_unit))
         return cancelled
 
-
     # --- order invoices ---------------------------------------------------------------
 
     def upload_invoice(self, id_order, filename, content, mime_type="application/pdf"):

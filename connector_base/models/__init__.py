@@ -25,5 +25,7 @@ from . import (
     stock_picking,
 )
 
-# accounting with the channels: after the models they extend
-from . import account_move_channel  # noqa: E402
+# isort: off
+# accounting with the channels: after the models it extends (connector.sync.log)
+from . import account_move_channel
+# isort: on

@@ -92,9 +92,7 @@ class AccountMove(models.Model):
     connector_invoice_state = fields.Selection(
         INVOICE_STATES, string="Sent to channel", readonly=True, copy=False, tracking=True
     )
-    connector_invoice_sent_at = fields.Datetime(
-        string="Received by channel on", readonly=True, copy=False
-    )
+    connector_invoice_sent_at = fields.Datetime(string="Received by channel on", readonly=True, copy=False)
     connector_invoice_channel_ref = fields.Char(
         string="Channel document id",
         readonly=True,
@@ -222,8 +220,14 @@ class AccountMove(models.Model):
         reason = account._invoice_wait_reason(move)
         if reason:
             move.write({"connector_invoice_state": "waiting", "connector_invoice_message": reason})
-            account._log("invoice", "skipped", _("%(name)s waits: %(reason)s", name=move.name, reason=reason),
-                         "out", reference, move)
+            account._log(
+                "invoice",
+                "skipped",
+                _("%(name)s waits: %(reason)s", name=move.name, reason=reason),
+                "out",
+                reference,
+                move,
+            )
             return reason
         try:
             invoice = move._connector_prepare_invoice()
@@ -304,8 +308,14 @@ class AccountMove(models.Model):
         if state == "refused":
             return move._connector_invoice_refused(message)
         move.write({"connector_invoice_state": "sent", "connector_invoice_sent_at": fields.Datetime.now()})
-        account._log("invoice", "done", _("%(name)s accepted by the channel.", name=move.name), "out",
-                     move.connector_order_ref, move)
+        account._log(
+            "invoice",
+            "done",
+            _("%(name)s accepted by the channel.", name=move.name),
+            "out",
+            move.connector_order_ref,
+            move,
+        )
         return _("Accepted.")
 
 
@@ -314,7 +324,16 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         result = super()._action_done()
-        self._connector_release_waiting_invoices()
+        # shipments the channel is not told about: shipped as soon as the delivery is done
+        self.filtered(
+            lambda p: p.sale_id.connector_account_id and not p.sale_id.connector_account_id.confirm_shipments
+        )._connector_release_waiting_invoices()
+        return result
+
+    def _connector_confirm_shipment_job(self):
+        result = super()._connector_confirm_shipment_job()
+        if self.connector_shipped_at:  # the channel knows the order shipped
+            self._connector_release_waiting_invoices()
         return result
 
     def _connector_release_waiting_invoices(self):

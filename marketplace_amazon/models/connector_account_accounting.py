@@ -20,8 +20,14 @@ class ConnectorAccount(models.Model):
         if self.provider != "amazon":
             return super()._invoice_wait_reason(move)
         order = move._connector_sale_order()
+        # shipped = Amazon knows it (confirmShipment done), or the delivery is done when
+        # shipments are not confirmed to Amazon (FBA orders are delivered at import)
         shipped = order.picking_ids.filtered(
-            lambda p: p.state == "done" and p.location_dest_id.usage == "customer"
+            lambda p: (
+                p.state == "done"
+                and p.location_dest_id.usage == "customer"
+                and (p.connector_shipped_at or not self.confirm_shipments)
+            )
         )
         if order and not shipped:
             return _("Amazon takes invoices only once the order has shipped.")
@@ -32,7 +38,10 @@ class ConnectorAccount(models.Model):
             return super()._send_invoice(invoice)
         if self.amazon_vcs:
             raise UserError(
-                _("Amazon issues the invoices of %s (VAT Calculation Service): nothing uploaded.", self.display_name)
+                _(
+                    "Amazon issues the invoices of %s (VAT Calculation Service): nothing uploaded.",
+                    self.display_name,
+                )
             )
         marketplace = invoice.storefront or (self._amazon_marketplace_ids() or [""])[0]
         feed_id = client_accounting.upload_vat_invoice(

@@ -1719,10 +1719,9 @@ class AmazonEmulator(Emulator):
                 ),
                 Decimal(0),
             )
+            cent = Decimal("0.01")
             for key, expected in (("totalamount", total), ("totalvatamount", vat)):
-                if metadata.get(key) and Decimal(metadata[key]).quantize(Decimal("0.01")) != expected.quantize(
-                    Decimal("0.01")
-                ):
+                if metadata.get(key) and Decimal(metadata[key]).quantize(cent) != expected.quantize(cent):
                     return [("79546", f"{key} {metadata[key]} does not match the order ({expected:.2f}).")]
         return []
 
@@ -1777,7 +1776,8 @@ class AmazonEmulator(Emulator):
         document = self.feed_documents.get(document_id)
         if not document:
             return self.error(404, "Feed document not found.")
-        url = f"{self._public_url(request)}/feed-documents/{document_id}?X-Amz-Signature={document['signature']}"
+        signature = document["signature"]
+        url = f"{self._public_url(request)}/feed-documents/{document_id}?X-Amz-Signature={signature}"
         return Response(200, {"feedDocumentId": document_id, "url": url})
 
     @route("GET", r"/feed-documents/(?P<document_id>[^/]+)")
