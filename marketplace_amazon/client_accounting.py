@@ -10,9 +10,12 @@ option-3 pages, python-amazon-sp-api 2.1.35 ``sp_api/api/feeds/feeds_2021_06_30.
 import io
 import re
 
-from sp_api.api import Feeds
+from sp_api.api import Feeds, Reports
 
 from odoo.addons.connector_base.exceptions import ChannelRequestError, ChannelRetryableError
+
+from . import settlement
+from .client import iso_utc
 
 FEED_UPLOAD_VAT_INVOICE = "UPLOAD_VAT_INVOICE"
 FEED_DONE, FEED_WAITING, FEED_FAILED = "DONE", ("IN_QUEUE", "IN_PROGRESS"), ("CANCELLED", "FATAL")
@@ -119,3 +122,33 @@ def processing_errors(text):
         if failed:
             errors.append("Amazon refused the document (no reason given).")
     return errors
+
+
+def iter_settlement_reports(client, since):
+    """Yield the text of every settlement report Amazon published since ``since``.
+
+    Settlement reports cannot be requested: Amazon creates them when a settlement period
+    closes; getReports lists them (``reportTypes``, ``processingStatuses``, ``createdSince``,
+    ``pageSize``; a ``nextToken`` page is asked with the token alone). Their documents hold
+    no personal data: no Restricted Data Token.
+    """
+    reports = client._api(Reports)
+    params = {
+        "reportTypes": settlement.REPORT_TYPE,
+        "processingStatuses": "DONE",
+        "createdSince": iso_utc(since),
+        "pageSize": 100,
+    }
+    while True:
+        response = client._call(
+            "getReports", lambda p=params: reports.get_reports(**p), "listing the settlement reports"
+        )
+        payload = response.payload or {}
+        for report in sorted(payload.get("reports") or [], key=lambda r: r.get("createdTime") or ""):
+            document_id = report.get("reportDocumentId")
+            if document_id:
+                yield client._download_report(document_id, restricted=False)
+        token = payload.get("nextToken") or response.next_token
+        if not token:
+            return
+        params = {"nextToken": token}

@@ -27,5 +27,5 @@ from . import (
 
 # isort: off
 # accounting with the channels: after the models it extends (connector.sync.log)
-from . import account_move_channel
+from . import account_move_channel, connector_settlement
 # isort: on

@@ -1,8 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
 from odoo import _, fields, models
+from odoo.addons.connector_base.schema import ChannelDataError
 from odoo.exceptions import UserError
 
-from .. import client_accounting
+from .. import client_accounting, settlement
+
+_logger = logging.getLogger(__name__)
 
 
 class ConnectorAccount(models.Model):
@@ -63,3 +68,25 @@ class ConnectorAccount(models.Model):
         if errors:
             return "refused", "; ".join(errors)
         return "sent", ""
+
+    # === PROVIDER HOOKS: PAYOUTS === #
+
+    def _settlement_fee_issuer_country(self):
+        if self.provider != "amazon":
+            return super()._settlement_fee_issuer_country()
+        # Selling on Amazon and FBA fees in the EU are billed by Amazon Services Europe
+        # S.à r.l. and Amazon EU S.à r.l., Luxembourg
+        return "LU"
+
+    def _fetch_settlements(self, since):
+        if self.provider != "amazon":
+            return super()._fetch_settlements(since)
+        return self._amazon_settlements(since)
+
+    def _amazon_settlements(self, since):
+        for text in client_accounting.iter_settlement_reports(self._amazon_client(), since):
+            try:
+                yield settlement.parse_settlement(text)
+            except ChannelDataError as exc:
+                # one unreadable report never blocks the others
+                self._log("settlement", "error", _("Settlement report not readable: %s", exc))

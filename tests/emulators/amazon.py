@@ -1791,6 +1791,248 @@ class AmazonEmulator(Emulator):
             )
         return Response(200, document["content"] or b"", content_type=document["content_type"])
 
+    # === Settlement reports (getReports, GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2) ============
+    # reports_2021-06-30.json getReports: reportTypes (1-10) or nextToken required, nextToken alone,
+    # processingStatuses, marketplaceIds, pageSize 1-100 (default 10), createdSince (default 90
+    # days ago), createdUntil -> {reports: [Report], nextToken}. Settlement reports cannot be
+    # requested (createReport refuses them): Amazon publishes one when a period closes
+    # (publish_settlement here). Columns from settlement-reports-attributes; ASSUMED: the summary
+    # first row, "YYYY-MM-DD HH:MM:SS UTC" dates, additive Principal (net) + Tax rows, the
+    # amount-description names, a 20 % (max 5.00) RefundCommission. marketplaceIds is not used
+    # to filter settlement reports (a settlement covers the seller's unified EU account).
+
+    SETTLEMENT_REPORT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+    SETTLEMENT_COLUMNS = (
+        "settlement-id",
+        "settlement-start-date",
+        "settlement-end-date",
+        "deposit-date",
+        "total-amount",
+        "currency",
+        "transaction-type",
+        "order-id",
+        "merchant-order-id",
+        "adjustment-id",
+        "shipment-id",
+        "marketplace-name",
+        "amount-type",
+        "amount-description",
+        "amount",
+        "fulfillment-id",
+        "posted-date",
+        "posted-date-time",
+        "order-item-code",
+        "merchant-order-item-id",
+        "merchant-adjustment-item-id",
+        "sku",
+        "quantity-purchased",
+    )
+    commission_rate = Decimal("0.15")
+
+    @staticmethod
+    def _settlement_date(moment):
+        return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+    def settlement_rows(self, order_ids=(), refunds=None, reserve=0, subscription=0):
+        """Rows of a settlement: the orders' payments and referral fees, refunds of
+        ``{order id: gross refunded}``, the reserve held back, the monthly subscription."""
+        cent = Decimal("0.01")
+        rows = []
+        for order_id in order_ids:
+            spec = self.orders[order_id]
+            market = MARKETPLACE_INFO.get(spec["marketplace"], ("", "Amazon.de"))[1]
+            base = {
+                "transaction-type": "Order",
+                "order-id": order_id,
+                "marketplace-name": market,
+                "fulfillment-id": "MFN" if spec["fulfilled_by"] == "MERCHANT" else "AFN",
+            }
+            for line in spec["lines"]:
+                a = self._amounts(line)
+                item = dict(
+                    base,
+                    **{
+                        "order-item-code": line["id"],
+                        "sku": line["sku"],
+                        "quantity-purchased": str(line["qty"]),
+                    },
+                )
+                for amount_type, description, value in (
+                    ("ItemPrice", "Principal", a["item"] - a["item_tax"]),
+                    ("ItemPrice", "Tax", a["item_tax"]),
+                    ("ItemPrice", "Shipping", a["shipping"] - a["shipping_tax"]),
+                    ("ItemPrice", "ShippingTax", a["shipping_tax"]),
+                    ("Promotion", "Principal", -a["promo"]),
+                    ("Promotion", "Shipping", -a["ship_discount"]),
+                ):
+                    if value:
+                        rows.append(
+                            dict(
+                                item,
+                                **{
+                                    "amount-type": amount_type,
+                                    "amount-description": description,
+                                    "amount": value,
+                                },
+                            )
+                        )
+                gross = a["item"] + a["shipping"] - a["promo"] - a["ship_discount"]
+                commission = -(gross * self.commission_rate).quantize(cent, ROUND_HALF_UP)
+                rows.append(
+                    dict(
+                        item,
+                        **{
+                            "amount-type": "ItemFees",
+                            "amount-description": "Commission",
+                            "amount": commission,
+                        },
+                    )
+                )
+        for order_id, gross in (refunds or {}).items():
+            spec = self.orders[order_id]
+            line = spec["lines"][0]
+            gross = Decimal(str(gross))
+            tax = _vat_part(gross, line["tax_rate"])
+            commission = (gross * self.commission_rate).quantize(cent, ROUND_HALF_UP)
+            base = {
+                "transaction-type": "Refund",
+                "order-id": order_id,
+                "adjustment-id": f"ADJ-{order_id}",
+                "order-item-code": line["id"],
+                "sku": line["sku"],
+                "marketplace-name": MARKETPLACE_INFO.get(spec["marketplace"], ("", "Amazon.de"))[1],
+            }
+            for amount_type, description, value in (
+                ("ItemPrice", "Principal", -(gross - tax)),
+                ("ItemPrice", "Tax", -tax),
+                ("ItemFees", "Commission", commission),
+                (
+                    "ItemFees",
+                    "RefundCommission",
+                    -min((commission * Decimal("0.2")).quantize(cent), Decimal(5)),
+                ),
+            ):
+                rows.append(
+                    dict(
+                        base,
+                        **{"amount-type": amount_type, "amount-description": description, "amount": value},
+                    )
+                )
+        other = {"transaction-type": "other-transaction", "amount-type": "other-transaction"}
+        if subscription:
+            rows.append(
+                dict(
+                    other, **{"amount-description": "Subscription Fee", "amount": -Decimal(str(subscription))}
+                )
+            )
+        if reserve:
+            rows.append(
+                dict(
+                    other,
+                    **{"amount-description": "Current Reserve Amount", "amount": -Decimal(str(reserve))},
+                )
+            )
+        return rows
+
+    def publish_settlement(self, rows, settlement_id=None, total_delta=0, created=None):
+        """Close a settlement period: a DONE settlement report whose document lists ``rows``.
+
+        :param total_delta: added to total-amount (a statement that does not add up)
+        :return: the settlement id
+        """
+        created = created or _now()
+        settlement_id = settlement_id or str(11000000000 + next(self._ids))
+        total = sum((Decimal(str(r["amount"])) for r in rows), Decimal(0)) + Decimal(str(total_delta))
+        start, end = created - timedelta(days=14), created
+        summary = {
+            "settlement-id": settlement_id,
+            "settlement-start-date": self._settlement_date(start),
+            "settlement-end-date": self._settlement_date(end),
+            "deposit-date": self._settlement_date(end + timedelta(days=1)),
+            "total-amount": f"{total:.2f}",
+            "currency": "EUR",
+        }
+        lines = [
+            "\t".join(self.SETTLEMENT_COLUMNS),
+            "\t".join(summary.get(c, "") for c in self.SETTLEMENT_COLUMNS),
+        ]
+        for row in rows:
+            row = dict(
+                row,
+                **{
+                    "settlement-id": settlement_id,
+                    "posted-date": end.strftime("%Y-%m-%d"),
+                    "posted-date-time": self._settlement_date(end),
+                },
+            )
+            row["amount"] = f"{Decimal(str(row['amount'])):.2f}"
+            lines.append("\t".join(str(row.get(c, "")) for c in self.SETTLEMENT_COLUMNS))
+        document_id = "amzn1.tortuga.4.eu.%s" % uuid.uuid4().hex
+        report_id = str(50000000000 + next(self._ids))
+        with self.lock:
+            self.documents[document_id] = ("\n".join(lines) + "\n", uuid.uuid4().hex, False)
+            self.reports[report_id] = {
+                "reportId": report_id,
+                "reportType": self.SETTLEMENT_REPORT,
+                "marketplaceIds": list(self.marketplace_ids),
+                "dataStartTime": _iso(start),
+                "dataEndTime": _iso(end),
+                "createdTime": _iso(created),
+                "processingStatus": "DONE",
+                "processingStartTime": _iso(created),
+                "processingEndTime": _iso(created),
+                "reportDocumentId": document_id,
+                "_polls": 0,
+                "_window": (start, end),
+            }
+        return settlement_id
+
+    @route("GET", r"/reports/2021-06-30/reports")
+    def get_reports(self, request):
+        token = request.arg("nextToken")
+        if token:
+            if set(request.query) - {"nextToken"}:
+                return self.error(400, "nextToken must be the only parameter.")
+            state = self.page_tokens.pop(token, None)
+            if state is None:
+                return self.error(400, "Invalid nextToken.")
+            types, statuses, since, until, size, offset = state
+        else:
+            types = [t for v in request.query.get("reportTypes", []) for t in v.split(",") if t]
+            if not types or len(types) > 10:
+                return self.error(400, "reportTypes (1 to 10) or nextToken is required.")
+            statuses = [s for v in request.query.get("processingStatuses", []) for s in v.split(",") if s]
+            since = (
+                _parse_iso(request.arg("createdSince"), "createdSince")
+                if request.arg("createdSince")
+                else (_now() - timedelta(days=90))
+            )
+            until = (
+                _parse_iso(request.arg("createdUntil"), "createdUntil")
+                if request.arg("createdUntil")
+                else None
+            )
+            size = int(request.arg("pageSize", 10))
+            if not 1 <= size <= 100:
+                return self.error(400, "pageSize must be between 1 and 100.")
+            offset = 0
+        with self.lock:
+            found = [
+                r
+                for r in sorted(self.reports.values(), key=lambda r: r["createdTime"], reverse=True)
+                if r["reportType"] in types
+                and (not statuses or r["processingStatus"] in statuses)
+                and _parse_iso(r["createdTime"], "createdTime") >= since
+                and (until is None or _parse_iso(r["createdTime"], "createdTime") <= until)
+            ]
+            page = found[offset : offset + size]
+            body = {"reports": [{k: v for k, v in r.items() if not k.startswith("_")} for r in page]}
+            if offset + size < len(found):
+                next_token = uuid.uuid4().hex
+                self.page_tokens[next_token] = (types, statuses, since, until, size, offset + size)
+                body["nextToken"] = next_token
+        return Response(200, body)
+
     # === demo data ===========================================================================
 
     def seed_demo(self):
