@@ -10,7 +10,9 @@ as seen from the seller (money to the seller is positive).
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+from .schema import ChannelDataError
 
 ZERO = Decimal("0")
 
@@ -79,3 +81,22 @@ class ChannelSettlement:
     def difference(self):
         """Total minus the sum of the lines, to the cent (0 when they agree)."""
         return (self.total - sum((line.amount for line in self.lines), ZERO)).quantize(Decimal("0.01"))
+
+
+def parse_amount(value, what="amount"):
+    """``-12.34``, ``-12,34``, ``1.234,56`` or ``1,234.56`` (statements of every locale) -> Decimal."""
+    text = (value or "").strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    if "," in text and "." in text:  # thousands separators: the last mark is the decimal one
+        text = (
+            text.replace(".", "").replace(",", ".")
+            if text.rfind(",") > text.rfind(".")
+            else text.replace(",", "")
+        )
+    elif "," in text:
+        text = text.replace(",", ".")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ChannelDataError(f"{what}: not an amount: {value[:30]!r}") from None

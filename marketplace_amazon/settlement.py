@@ -23,10 +23,9 @@ import csv
 import io
 import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from odoo.addons.connector_base.schema import ChannelDataError
-from odoo.addons.connector_base.schema_accounting import ChannelSettlement, SettlementLine
+from odoo.addons.connector_base.schema_accounting import ChannelSettlement, SettlementLine, parse_amount
 
 REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 #: amount-type values that are what the buyer paid (or got back, in a refund)
@@ -34,25 +33,6 @@ CUSTOMER_AMOUNT_TYPES = {"ItemPrice", "Promotion", "ItemWithheldTax"}
 FEE_AMOUNT_TYPES = {"ItemFees"}
 #: amount-description values of other-transaction rows that are fees Amazon charges
 OTHER_FEES = {"Subscription Fee", "Storage Fee", "FBA Inventory Storage Fee", "Inbound Transportation Fee"}
-
-
-def parse_amount(value, what="amount"):
-    """``-12.34``, ``-12,34`` or ``1.234,56`` -> Decimal."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    if "," in text and "." in text:  # thousands separators: the last mark is the decimal one
-        text = (
-            text.replace(".", "").replace(",", ".")
-            if text.rfind(",") > text.rfind(".")
-            else text.replace(",", "")
-        )
-    elif "," in text:
-        text = text.replace(",", ".")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ChannelDataError(f"{what}: not an amount: {value[:30]!r}") from None
 
 
 def parse_date(value):

@@ -16,3 +16,22 @@ class ConnectorAccount(models.Model):
             invoice.order_external_id, f"{kind}_{invoice.filename}", invoice.pdf
         )
         return "sent", str(data.get("id_invoice") or "")
+
+    # === PROVIDER HOOKS: PAYOUTS === #
+
+    def _settlement_fee_issuer_country(self):
+        if self.provider != "kaufland":
+            return super()._settlement_fee_issuer_country()
+        return "DE"  # Kaufland e-commerce Services GmbH & Co. KG, Neckarsulm
+
+    # === ACTIONS === #
+
+    def action_kaufland_import_payout(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "kaufland.payout.import",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_account_id": self.id},
+        }
