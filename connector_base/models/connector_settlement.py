@@ -93,7 +93,6 @@ class ConnectorFeeMapping(models.Model):
     )
     tax_id = fields.Many2one(
         "account.tax",
-        string="Tax",
         check_company=True,
         domain="[('type_tax_use', '=', 'purchase')]",
         help="Input tax of fees (reverse charge for a channel billing from another EU country, "
