@@ -80,7 +80,9 @@ class ConnectorFeeMapping(models.Model):
     _description = "Channel Payout Account Mapping"
     _order = "kind, fee_type, id"
 
-    account_id = fields.Many2one("connector.account", required=True, index=True, ondelete="cascade")
+    account_id = fields.Many2one(
+        "connector.account", string="Channel account", required=True, index=True, ondelete="cascade"
+    )
     company_id = fields.Many2one(related="account_id.company_id", store=True)
     kind = fields.Selection(SETTLEMENT_KINDS, required=True, default="fee")
     fee_type = fields.Char(
