@@ -44,7 +44,7 @@ CHART_DEFAULTS = {
         "refund": "account_8700",  # Erlösschmälerungen
         "reserve": "account_1500",  # Sonstige Vermögensgegenstände
         "adjustment": "account_4900",  # Sonstige betriebliche Aufwendungen
-        "clearing_prefix": "159",  # next to 1590 Durchlaufende Posten
+        "clearing_prefix": "136",  # 1360 Geldtransit (Odoo's transfer account) and the next ones
         "tax_domestic": "tax_vst_19_skr03",  # 19 % Vorsteuer
         "tax_reverse_charge": "tax_eu_19_purchase_goods_skr03",  # §13b sonstige Leistungen EU 19/19
     },
@@ -53,7 +53,7 @@ CHART_DEFAULTS = {
         "refund": "chart_skr04_4700",
         "reserve": "chart_skr04_1300",
         "adjustment": "chart_skr04_6300",
-        "clearing_prefix": "137",  # next to 1370 Durchlaufende Posten
+        "clearing_prefix": "146",  # 1460 Geldtransit (Odoo's transfer account) and the next ones
         "tax_domestic": "tax_vst_19_skr04",
         "tax_reverse_charge": "tax_eu_19_purchase_goods_skr04",
     },
@@ -551,7 +551,8 @@ class ConnectorAccount(models.Model):
         return journal
 
     def _settlement_clearing_account(self):
-        """The account's own clearing account, created next to the chart's transit account."""
+        """The account's own clearing account, created in the chart's money-in-transit range
+        (after SKR03 1360 / SKR04 1460 Geldtransit, Dutch 1350) on the first payout."""
         self.ensure_one()
         if self.settlement_clearing_account_id:
             return self.settlement_clearing_account_id
@@ -560,7 +561,7 @@ class ConnectorAccount(models.Model):
         code = next(
             (
                 f"{prefix}{n}"
-                for n in range(1, 1000)
+                for n in range(1000)
                 if not Account.search_count([("code", "=", f"{prefix}{n}")])
             ),
             None,

@@ -45,7 +45,7 @@ class TestAmazonSettlements(AmazonCommon):
         lines = move.line_ids
         clearing = self.account.settlement_clearing_account_id
         self.assertTrue(clearing.reconcile)
-        self.assertEqual(clearing.code, "1591")
+        self.assertEqual(clearing.code, "1361")
         (payout,) = lines.filtered(lambda x: x.account_id == clearing)
         self.assertAlmostEqual(payout.debit, 11.95, places=2)
         self.assertAlmostEqual(sum(lines.mapped("debit")), sum(lines.mapped("credit")), places=2)
