@@ -1987,6 +1987,20 @@ class AmazonEmulator(Emulator):
             }
         return settlement_id
 
+    def publish_demo_settlement(self):
+        """Demo: settle every paid order not settled yet (fees, a reserve); None when none."""
+        with self.lock:
+            settled = self.__dict__.setdefault("_settled_orders", set())
+            ids = [
+                order_id
+                for order_id, spec in sorted(self.orders.items(), key=lambda item: item[1]["created"])
+                if order_id not in settled and spec["status"] not in ("PENDING", "CANCELLED")
+            ]
+            settled.update(ids)
+        if not ids:
+            return None
+        return self.publish_settlement(self.settlement_rows(ids, reserve="5.00"))
+
     @route("GET", r"/reports/2021-06-30/reports")
     def get_reports(self, request):
         token = request.arg("nextToken")
@@ -2290,6 +2304,7 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seed", action="store_true", help="seed a demo catalogue and orders")
     parser.add_argument("--stream", type=float, default=0, help="new demo order every N seconds")
+    parser.add_argument("--settle", type=float, default=0, help="publish a settlement every N seconds")
     parser.add_argument(
         "--no-rate-limits", action="store_true", help="do not answer 429 when over the usage plan"
     )
@@ -2308,6 +2323,14 @@ def main(argv=None):
                 app.add_demo_order()
 
         threading.Thread(target=stream, daemon=True).start()
+    if args.settle:
+
+        def settle():
+            while True:
+                time.sleep(args.settle)
+                app.publish_demo_settlement()
+
+        threading.Thread(target=settle, daemon=True).start()
     try:
         server.httpd.serve_forever()
     except KeyboardInterrupt:
