@@ -409,6 +409,7 @@ class ConnectorAccount(models.Model):
     )
     settlement_journal_id = fields.Many2one(
         "account.journal",
+        groups="account.group_account_invoice",
         string="Payout journal",
         check_company=True,
         domain="[('type', '=', 'general')]",
@@ -416,6 +417,7 @@ class ConnectorAccount(models.Model):
     )
     settlement_clearing_account_id = fields.Many2one(
         "account.account",
+        groups="account.group_account_invoice",
         string="Clearing account",
         check_company=True,
         help="Where a payout waits between the channel and the bank: the payout entry debits it, "
@@ -423,13 +425,22 @@ class ConnectorAccount(models.Model):
     )
     settlement_unmatched_account_id = fields.Many2one(
         "account.account",
+        groups="account.group_account_invoice",
         string="Unmatched payments account",
         check_company=True,
         help="Customer payments of orders without a posted invoice in Odoo. Empty: the company's "
         "bank suspense account.",
     )
-    fee_mapping_ids = fields.One2many("connector.fee.mapping", "account_id", string="Payout accounts")
-    settlement_ids = fields.One2many("connector.settlement", "account_id")
+    # accounting data: for the accountants (sales users read the account without them)
+    fee_mapping_ids = fields.One2many(
+        "connector.fee.mapping",
+        "account_id",
+        string="Payout accounts",
+        groups="account.group_account_invoice",
+    )
+    settlement_ids = fields.One2many(
+        "connector.settlement", "account_id", groups="account.group_account_invoice"
+    )
 
     # === PROVIDER HOOKS: PAYOUTS === #
 
