@@ -85,6 +85,27 @@ class TestKauflandInvoices(ChannelJobsMixin, KauflandCommon):
             self.run_jobs()
         self.assertEqual(len(self.emulator.requests_to("POST", "/order-invoices/")), 2)
 
+    def test_correction_sends_the_credit_note_and_the_new_invoice(self):
+        with self.invoice_pdfs():
+            invoice = self.invoice()
+            self.run_jobs()
+            # a wrong invoice: credit note for all of it, then the corrected invoice
+            credit = invoice._reverse_moves()
+            credit.action_post()
+            corrected = self.invoice()
+            self.assertNotEqual(corrected, invoice)
+            self.run_jobs()
+        names = [i["original_name"] for i in self.uploads()]
+        self.assertEqual(
+            names,
+            [
+                f"invoice_{invoice.name.replace('/', '_')}.pdf",
+                f"credit_note_{credit.name.replace('/', '_')}.pdf",
+                f"invoice_{corrected.name.replace('/', '_')}.pdf",
+            ],
+        )
+        self.assertEqual(set((invoice | credit | corrected).mapped("connector_invoice_state")), {"sent"})
+
     def test_switch_off_sends_nothing(self):
         self.account.send_invoices = False
         invoice = self.invoice()
