@@ -536,6 +536,32 @@ class ConnectorAccount(models.Model):
         settlement._book()
         return settlement, True
 
+    # === ACTIONS: PAYOUTS === #
+
+    def action_fill_payout_accounts(self):
+        """Write the chart's default account (and fee tax) of every kind as mapping lines, so
+        the accountant sees and changes them; kinds that have a line keep it."""
+        for account in self:
+            known = set(account.fee_mapping_ids.filtered(lambda m: not m.fee_type).mapped("kind"))
+            vals = []
+            for kind, _label in SETTLEMENT_KINDS:
+                if kind == "order" or kind in known:
+                    continue
+                ledger = account._chart_ref(kind)
+                if not ledger:
+                    continue
+                tax = account._chart_ref(account._settlement_fee_tax_role()) if kind == "fee" else None
+                vals.append(
+                    {
+                        "account_id": account.id,
+                        "kind": kind,
+                        "ledger_account_id": ledger.id,
+                        "tax_id": tax.id if tax else False,
+                    }
+                )
+            self.env["connector.fee.mapping"].create(vals)
+        return True
+
     # === ACCOUNTS === #
 
     def _chart_defaults(self):

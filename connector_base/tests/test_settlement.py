@@ -69,6 +69,28 @@ class TestSettlementEngine(ConnectorCommon):
             self.assertEqual(account._settlement_account_for("reserve", "")[0], self.ref(company, reserve))
             self.assertEqual(account._settlement_account_for("refund", "")[0], self.ref(company, refund))
 
+    def test_fill_in_the_charts_accounts_as_editable_lines(self):
+        with self.billed_from("DE"):
+            self.nl_account.action_fill_payout_accounts()
+            self.nl_account.action_fill_payout_accounts()  # twice: nothing more
+        company = self.nl_company
+        lines = {m.kind: (m.ledger_account_id, m.tax_id) for m in self.nl_account.fee_mapping_ids}
+        self.assertEqual(
+            lines,
+            {
+                "fee": (self.ref(company, "4590"), self.ref(company, "btw_I_21_d")),
+                "refund": (self.ref(company, "8090"), self.env["account.tax"]),
+                "reserve": (self.ref(company, "1290"), self.env["account.tax"]),
+                "adjustment": (self.ref(company, "4590"), self.env["account.tax"]),
+            },
+        )
+        # a changed line wins over the chart
+        other = self.ref(company, "4630")
+        self.nl_account.fee_mapping_ids.filtered(lambda m: m.kind == "reserve").ledger_account_id = other
+        self.assertEqual(
+            self.nl_account._settlement_account_for("reserve", "Current Reserve Amount")[0], other
+        )
+
     def test_clearing_account_per_channel_account_next_to_the_transit_account(self):
         # SKR03 1360 / SKR04 1460 (DATEV's Geldtransit) are Odoo's liquidity transfer accounts:
         # each channel account gets the next free code of that range; Dutch: next to 1350
