@@ -533,7 +533,14 @@ class ConnectorAccount(models.Model):
             return Settlement.search(
                 [("account_id", "=", self.id), ("external_id", "=", data.external_id)]
             ), False
-        settlement._book()
+        try:
+            with self.env.cr.savepoint():
+                settlement._book()
+        except UserError as exc:
+            # stored, not booked: the accountant fixes the cause (an account) and clicks Book
+            message = _("Payout %(ref)s not booked: %(msg)s", ref=data.external_id, msg=exc.args[0])
+            settlement.message = message
+            self._log("settlement", "error", message, "in", data.external_id, settlement)
         return settlement, True
 
     # === ACTIONS: PAYOUTS === #

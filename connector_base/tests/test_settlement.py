@@ -148,3 +148,32 @@ class TestSettlementEngine(ConnectorCommon):
             [("account_id", "=", self.account.id), ("flow", "=", "settlement")]
         )
         self.assertEqual(log.state, "warning")
+
+    def test_a_payout_that_cannot_be_booked_waits_with_the_reason(self):
+        data = ChannelSettlement(
+            external_id="S-3",
+            currency="EUR",
+            total=Decimal("-1.00"),
+            lines=[SettlementLine(kind="fee", amount=Decimal("-1.00"), fee_type="Commission")],
+        )
+        # a company without one of the charts: no default account for fees
+        self.account.company_id.chart_template = "generic_coa"
+        settlement, created = self.account._import_settlement(data)
+        self.assertTrue(created)
+        self.assertEqual(settlement.state, "new")
+        self.assertIn("No account for", settlement.message)
+        log = self.env["connector.sync.log"].search(
+            [("account_id", "=", self.account.id), ("flow", "=", "settlement")]
+        )
+        self.assertEqual(log.state, "error")
+        # the accountant maps fees, then books it
+        self.env["connector.fee.mapping"].create(
+            {
+                "account_id": self.account.id,
+                "kind": "fee",
+                "ledger_account_id": self.ref(self.company, "account_4970").id,
+            }
+        )
+        settlement.action_book()
+        self.assertEqual(settlement.state, "posted")
+        self.assertTrue(settlement.move_id)
