@@ -144,6 +144,7 @@ class AccountMove(models.Model):
             if (
                 move.state != "posted"
                 or not move.is_sale_document()
+                or not account.active
                 or not account.send_invoices
                 or not move.connector_order_ref
                 or move.connector_invoice_state in ("sent", "processing")
@@ -217,6 +218,8 @@ class AccountMove(models.Model):
             return _("Already at the channel.")
         if move.state != "posted":
             return _("Not posted any more: nothing sent.")
+        if not account.active or not account.send_invoices:
+            return _("Sending invoices is off for this channel: nothing sent.")
         reason = account._invoice_wait_reason(move)
         if reason:
             move.write({"connector_invoice_state": "waiting", "connector_invoice_message": reason})

@@ -11,6 +11,7 @@ from unittest.mock import patch
 
 import psycopg2
 
+from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tools import mute_logger
 
 from ..schema_accounting import ChannelSettlement, SettlementLine
@@ -177,3 +178,12 @@ class TestSettlementEngine(ConnectorCommon):
         settlement.action_book()
         self.assertEqual(settlement.state, "posted")
         self.assertTrue(settlement.move_id)
+
+    def test_neutralized_copy_sends_no_invoice_and_books_no_payout(self):
+        self.account.write({"send_invoices": True, "import_settlements": True})
+        self.env.flush_all()
+        for query in get_neutralization_queries(["connector_base"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        account = self.account.with_context(active_test=False)
+        self.assertFalse(account.send_invoices or account.import_settlements)
