@@ -29,3 +29,8 @@ from . import (
     stock_move,
     stock_picking,
 )
+
+# isort: off
+# accounting with the channels: after the models it extends (connector.sync.log)
+from . import account_move_channel, connector_settlement
+# isort: on
