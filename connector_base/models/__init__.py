@@ -13,6 +13,7 @@ from . import (
     connector_mapping,
     connector_order,
     connector_product_binding,
+    connector_record_key,
     connector_sync_log,
     product_template,
     res_config_settings,
