@@ -106,9 +106,10 @@ class PartnerResolver:
                 created = self._create_customer(person, company_name, email, phone, bill_vals, order)
                 return created
 
-            # one customer per normalised e-mail and company
+            # one customer per e-mail and company; any case: Odoo keeps the case of a
+            # non-ASCII local part ("Jürgen@" vs "jürgen@"), buyers do not mean two people
             customer = self._keyed(
-                "customer_email", self.company.id, (email,), lambda: self._find(email), create
+                "customer_email", self.company.id, (email.casefold(),), lambda: self._find(email), create
             )
             if customer != created:
                 self._maybe_update(customer, person, phone)
@@ -140,7 +141,8 @@ class PartnerResolver:
     def _find(self, email):
         partners = self.Partner.search(
             [
-                ("email_normalized", "=", email),
+                # "=" (indexed) when Odoo stored it lower-case: an ASCII local part
+                ("email_normalized", "=" if email.split("@")[0].isascii() else "=ilike", email),
                 ("company_id", "in", (self.company.id, False)),
                 ("type", "=", "contact"),
             ],
