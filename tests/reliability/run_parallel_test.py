@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 
-from tests.reliability.harness import OdooInstance, Shop, log, task_result, wait_until  # noqa: E402
+from tests.reliability.harness import OdooInstance, Shop, log, task_result  # noqa: E402
 from tests.reliability.run_crash_test import (  # noqa: E402
     CheckFailed,
     assert_exactly_once,
@@ -210,9 +210,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     started = time.monotonic()
-    odoo = OdooInstance(
-        f"cnb_parallel_{os.getpid()}", channels=f"root:{args.workers}", workers=args.workers
-    )
+    odoo = OdooInstance(f"cnb_parallel_{os.getpid()}", channels=f"root:{args.workers}", workers=args.workers)
     shop = Shop()
     shop.app.products.clear()
     for sku, name, price, tariff in CATALOGUE:
@@ -250,7 +248,8 @@ def main(argv=None):
         log(f"catalogue imports: {json.dumps(results)}")
         products = dict(
             odoo.sql(
-                "SELECT default_code, count(*) FROM product_product WHERE default_code LIKE 'PAR-%%' GROUP BY 1"
+                """SELECT default_code, count(*) FROM product_product
+                    WHERE default_code LIKE 'PAR-%%' GROUP BY 1"""
             )
         )
         check(
@@ -277,7 +276,8 @@ def main(argv=None):
         check_amounts(odoo, account_id, expected)
         check_unique(odoo, expected, company_id)
         retried = odoo.scalar(
-            "SELECT coalesce(sum(retry - 1), 0) FROM queue_job WHERE method_name = '_import_job' AND retry > 1"
+            """SELECT coalesce(sum(retry - 1), 0) FROM queue_job
+                WHERE method_name = '_import_job' AND retry > 1"""
         )
         summary["job_retries"] = int(retried)
         odoo.stop_server()
