@@ -1,7 +1,10 @@
 """Scale-out: the same batch of orders imported by 1, 2 and 4 job workers.
 
-    bash bench/run.sh parallel                 (N=200 orders; WORKERS="1 2 4")
-    N=500 WORKERS="1 2 4 8" /opt/odoo-19.0/venv/bin/python bench/bench_parallel.py
+    bash bench/run.sh parallel                 (N=200 orders; WORKERS="1 2 4"; ROUNDS=1)
+    N=500 WORKERS="1 2 4 8" ROUNDS=2 bash bench/run.sh parallel
+
+With several rounds, the best run of each worker count is reported (load from other
+processes on the machine only ever slows a run down).
 
 Production's engine, nothing home-made: for each worker count W an Odoo server with
 ``--workers W`` (prefork HTTP worker processes) and the queue_job runner with the
@@ -42,6 +45,7 @@ from tests.reliability.harness import OdooInstance, Shop, log, pg_connect, wait_
 
 N = int(os.environ.get("N", "200"))
 WORKERS = [int(w) for w in os.environ.get("WORKERS", "1 2 4").split()]
+ROUNDS = int(os.environ.get("ROUNDS", "1"))
 WARMUP = 12
 CATALOGUE = [
     (f"SCALE-{i:03d}", f"Artikel {i}", 4.5 + i % 7 * 3, "low a" if i % 5 == 0 else "normal")
@@ -268,12 +272,18 @@ def main():
         account_id = result["account_id"]
         cores = os.cpu_count()
         log(f"{N} orders per run, {cores} CPU cores")
-        results = []
-        for workers in WORKERS:
-            log(f"run with {workers} worker(s)")
-            figures = run(base, workers, account_id, seed=11)
-            log(json.dumps(figures, ensure_ascii=False))
-            results.append(figures)
+        runs = []
+        for round_ in range(ROUNDS):
+            for workers in WORKERS:
+                log(f"round {round_ + 1}: run with {workers} worker(s)")
+                figures = run(base, workers, account_id, seed=11)
+                log(json.dumps(figures, ensure_ascii=False))
+                runs.append(figures)
+        # the best round of each worker count: other load on the machine only slows a run down
+        results = [
+            max((r for r in runs if r["workers"] == workers), key=lambda r: r["orders_per_s"])
+            for workers in WORKERS
+        ]
         one = results[0]["orders_per_s"]
         print(f"\n{N} orders, {cores} CPU cores")
         print(
@@ -286,8 +296,8 @@ def main():
                 f"{r['workers']:>7} {r['orders_per_s']:>9.2f} {r['orders_per_s'] / one:>8.2f}x "
                 f"{r['retries_per_1000']:>13.1f} {r['serialization_failures_per_1000']:>19.1f} {dupes:>11}"
             )
-        print(json.dumps({"orders": N, "cores": cores, "runs": results}, ensure_ascii=False))
-        return 0 if all(not any(r["duplicates"].values()) for r in results) else 1
+        print(json.dumps({"orders": N, "cores": cores, "best": results, "runs": runs}, ensure_ascii=False))
+        return 0 if all(not any(r["duplicates"].values()) for r in runs) else 1
     finally:
         base.drop()
 
