@@ -24,9 +24,10 @@ to the last sale order), the speed-up over one worker, job retries per 1,000 ord
 (every job queue_job postponed: find-or-create key conflicts, which a worker learns at
 once and retries a second later, and serialization failures, retried after 5 s; counted
 from queue_job's own log lines), those of them that were serialization failures, and
-duplicates (sale orders, customers, companies, addresses, twins: must be 0); and
-the statements that most often waited for a lock, sampled during the import (what
-serializes the workers, if anything does).
+duplicates (sale orders, customers, companies, addresses, twins: must be 0); the CPU
+time the Odoo processes spent per order (flat when nothing is wasted on contention: then
+throughput grows with the cores the workers get); and the statements that most often
+waited for a lock, sampled during the import (what serializes the workers, if anything).
 """
 
 import collections
@@ -38,6 +39,8 @@ import threading
 import time
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
+
+import psutil
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -177,6 +180,19 @@ def check_stuck(odoo, account_id):
         raise RuntimeError(f"parked orders {rows}, failed jobs {failed}")
 
 
+def server_cpu(odoo):
+    """CPU seconds the Odoo server's processes (master, HTTP workers, job runner) used."""
+    total = 0.0
+    root = psutil.Process(odoo.server.pid)
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def postponed(odoo):
     """Jobs queue_job postponed so far: all, and those after a serialization failure."""
     with open(odoo.server_log, encoding="utf-8", errors="replace") as handle:
@@ -224,6 +240,7 @@ def run(base, workers, account_id, seed):
         ids = add_orders(shop, batch(N, "bench", seed))
         odoo.sql("ANALYZE")  # as autovacuum would after the warm-up's inserts
         odoo.run_task("sync", account_id=account_id)
+        cpu_before = server_cpu(odoo)
         log_before = postponed(odoo)
         sampler = LockSampler(odoo.db)
         sampler.start()
@@ -237,6 +254,7 @@ def run(base, workers, account_id, seed):
         seconds = time.monotonic() - started
         sampler.stop.set()
         sampler.join()
+        cpu = server_cpu(odoo) - cpu_before
         log_after = postponed(odoo)
         serialization = log_after["serialization"] - log_before["serialization"]
         retries = log_after["all"] - log_before["all"]
@@ -245,6 +263,7 @@ def run(base, workers, account_id, seed):
             "orders": len(ids),
             "seconds": round(seconds, 1),
             "orders_per_s": round(len(ids) / seconds, 2),
+            "odoo_cpu_ms_per_order": round(cpu * 1000 / len(ids)),
             "retries_per_1000": round(retries * 1000 / len(ids), 1),
             "serialization_failures_per_1000": round(serialization * 1000 / len(ids), 1),
             "duplicates": duplicates(odoo, account_id),
@@ -287,13 +306,14 @@ def main():
         one = results[0]["orders_per_s"]
         print(f"\n{N} orders, {cores} CPU cores")
         print(
-            f"{'workers':>7} {'orders/s':>9} {'speed-up':>9} {'retries/1000':>13} "
+            f"{'workers':>7} {'orders/s':>9} {'speed-up':>9} {'CPU ms/order':>13} {'retries/1000':>13} "
             f"{'serialization/1000':>19} {'duplicates':>11}"
         )
         for r in results:
             dupes = sum(r["duplicates"].values())
             print(
                 f"{r['workers']:>7} {r['orders_per_s']:>9.2f} {r['orders_per_s'] / one:>8.2f}x "
+                f"{r['odoo_cpu_ms_per_order']:>13} "
                 f"{r['retries_per_1000']:>13.1f} {r['serialization_failures_per_1000']:>19.1f} {dupes:>11}"
             )
         print(json.dumps({"orders": N, "cores": cores, "best": results, "runs": runs}, ensure_ascii=False))
