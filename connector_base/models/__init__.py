@@ -17,6 +17,7 @@ from . import (
     connector_mapping,
     connector_order,
     connector_product_binding,
+    connector_record_key,
     connector_refund,
     connector_sync_log,
     connector_sync_log_refund,
