@@ -116,8 +116,8 @@ class TestAmazonInvoices(ChannelJobsMixin, AmazonCommon):
             [(order, opts["documenttype"]) for order, opts, _pdf in uploads],
             [(self.order_id, "Invoice"), (self.order_id, "CreditNote")],
         )
-        self.assertIn(invoice.name.encode(), uploads[0][2])
-        self.assertIn(credit.name.encode(), uploads[1][2])
+        self.assertIn(invoice.name, self.pdf_text(uploads[0][2]), "the PDF is this invoice's report")
+        self.assertIn(credit.name, self.pdf_text(uploads[1][2]))
         feed_ids = {f["_options"]["invoicenumber"]: f["feedId"] for f in self.emulator.feeds.values()}
         self.assertEqual(invoice.connector_invoice_channel_ref, feed_ids[invoice.name])
         self.assertTrue(invoice.connector_invoice_sent_at)
