@@ -149,6 +149,13 @@ if refund_cron:
     refund_cron.write(
         {"interval_number": 2, "interval_type": "minutes", "nextcall": datetime.now(), "active": True}
     )
+# Invoices and payouts: Amazon orders are invoiced at import and its settlements (published
+# by the emulator every few minutes) are booked, so the invoices show as paid.
+for demo_account in demo_accounts.filtered(lambda a: a.provider == "amazon"):
+    demo_account.write({"order_type": "invoice", "import_settlements": True})
+env.ref("connector_base.ir_cron_connector_import_settlements").write(
+    {"interval_number": 2, "interval_type": "minutes", "nextcall": datetime.now(), "active": True}
+)
 env.cr.commit()
 first_sync(demo_accounts)
 env.cr.commit()

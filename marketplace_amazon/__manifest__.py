@@ -14,5 +14,6 @@
         "data/queue_job_data.xml",
         "views/connector_account_views.xml",
         "views/connector_listing_views.xml",
+        "views/connector_account_accounting_views.xml",
     ],
 }

@@ -93,6 +93,17 @@ RATE_LIMITS = {
     "getMarketplaceParticipations": (0.016, 15),
 }
 
+# Feeds (invoice uploads) and getReports (settlement reports), from the models' usage plans.
+RATE_LIMITS.update(
+    {
+        "createFeedDocument": (0.5, 15),
+        "createFeed": (0.0083, 15),
+        "getFeed": (2, 15),
+        "getFeedDocument": (0.0222, 10),
+        "getReports": (0.0222, 10),
+    }
+)
+
 # --- orders ----------------------------------------------------------------
 
 ORDERS_API_2026 = "2026-01-01"

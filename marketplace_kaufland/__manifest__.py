@@ -10,7 +10,9 @@
     "depends": ["connector_base"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
+        "security/ir.model.access.csv",
         "views/connector_account_views.xml",
+        "views/kaufland_payout_import_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -42,6 +42,7 @@ PATH_ORDER_UNIT = "order-units/{id_order_unit}"
 PATH_UNIT_REFUND = "order-units/{id_order_unit}/refund"
 PATH_RETURNS = "returns"
 PATH_RETURN = "returns/{id_return}"
+PATH_ORDER_INVOICES = "order-invoices/{id_order}"  # UploadOrderInvoice
 
 # --- pagination (spec: limit default 30, max 100; offset) ---
 PAGE_LIMIT = 100

@@ -45,6 +45,8 @@ for name in kaufland amazon ccv mijnwebwinkel vies; do
   [ "$name" = vies ] || args+=(--stream "$ORDER_EVERY")
   # Amazon's usage plans allow ~1 order search per 3 minutes: the demo polls every minute.
   [ "$name" = amazon ] && args+=(--no-rate-limits)
+  # Amazon closes a settlement period every few minutes: its payouts are booked (issue 21)
+  [ "$name" = amazon ] && args+=(--settle "${SETTLE_EVERY:-240}")
   (cd "$ROOT" && exec "$PY" -m "tests.emulators.$name" "${args[@]}") &
   PIDS+=($!)
   EMULATORS="$EMULATORS,$name=http://127.0.0.1:$port"

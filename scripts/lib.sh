@@ -46,6 +46,14 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 }
 
+# wkhtmltopdf renders Odoo's PDF reports (the invoices sent to the channels): Debian's package.
+ensure_wkhtmltopdf() {
+  command -v wkhtmltopdf >/dev/null 2>&1 && return 0
+  log "installing wkhtmltopdf (Odoo's PDF reports)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wkhtmltopdf >/dev/null
+}
+
 # Sets ODOO_SRC (source tree) and PY (its Python), in the order of the README:
 # $ODOO_SRC, /opt/odoo-19.0, else a shallow clone of upstream Odoo 19.0.
 find_odoo() {
@@ -102,6 +110,7 @@ EOF
 
 setup_all() {
   ensure_postgres
+  ensure_wkhtmltopdf
   find_odoo
   ensure_python_packages
   write_config

@@ -17,6 +17,7 @@ from . import (
     connector_mapping,
     connector_order,
     connector_product_binding,
+    connector_record_key,
     connector_refund,
     connector_sync_log,
     connector_sync_log_refund,
@@ -29,3 +30,8 @@ from . import (
     stock_move,
     stock_picking,
 )
+
+# isort: off
+# accounting with the channels: after the models it extends (connector.sync.log)
+from . import account_move_channel, connector_settlement
+# isort: on

@@ -623,17 +623,53 @@ class ConnectorAccount(models.Model):
             "sale_ok": True,
         }
 
+    def _catalogue_keyed(self, kind, scope, natural, model, search, create):
+        """Find-or-create under a key the database keeps unique: two catalogue imports at
+        once (two accounts selling the same SKU, cron and button) create one record; the
+        later one fails to serialize and finds it when run again (connector.record.key)."""
+        return (
+            self.env["connector.record.key"]
+            .sudo()
+            ._find_or_create(kind, scope, natural, model, search, create)
+            .with_env(self.env)
+        )
+
     def _catalogue_create_simple_product(self, listing):
         self.ensure_one()
         Product = self.env["product.product"].with_company(self.company_id)
-        product = Product.create(
-            {
-                "name": listing.title or listing.sku or listing.external_id,
-                "default_code": listing.sku or False,
-                "barcode": listing.ean or False,
-                **self._catalogue_product_values(listing),
-            }
-        )
+
+        def create():
+            return Product.create(
+                {
+                    "name": listing.title or listing.sku or listing.external_id,
+                    "default_code": listing.sku or False,
+                    "barcode": listing.ean or False,
+                    **self._catalogue_product_values(listing),
+                }
+            )
+
+        if listing.sku:
+            # one product per SKU and company (the SKU is how orders find it)
+            product = self._catalogue_keyed(
+                "product_sku",
+                self.company_id.id,
+                (listing.sku,),
+                "product.product",
+                lambda: Product.search(
+                    [("default_code", "=", listing.sku), ("company_id", "in", [self.company_id.id, False])],
+                    limit=1,
+                ),
+                create,
+            ).with_company(self.company_id)
+        else:
+            product = self._catalogue_keyed(
+                "product_listing",
+                self.id,
+                (listing.storefront or "", listing.external_id),
+                "product.product",
+                Product.browse,
+                create,
+            ).with_company(self.company_id)
         self._catalogue_bind_created(listing, product)
         return product
 
@@ -656,13 +692,39 @@ class ConnectorAccount(models.Model):
                 )
             return attribute
         Attribute = self.env["product.attribute"]
-        attribute = Attribute.search(
-            [("name", "=ilike", name.strip()), ("create_variant", "!=", "no_variant")], limit=1
+        attribute = self._catalogue_keyed(
+            "attribute_name",
+            0,
+            (name.strip().casefold(),),
+            "product.attribute",
+            lambda: Attribute.search(
+                [("name", "=ilike", name.strip()), ("create_variant", "!=", "no_variant")], limit=1
+            ),
+            lambda: Attribute.create({"name": name.strip(), "create_variant": "always"}),
         )
-        if not attribute:
-            attribute = Attribute.create({"name": name.strip(), "create_variant": "always"})
-        self.env["connector.attribute.mapping"].sudo().create(
-            {"account_id": self.id, "kind": "attribute", "attribute_id": attribute.id, "channel_name": name}
+        Mapping = self.env["connector.attribute.mapping"].sudo()
+        self._catalogue_keyed(
+            "attribute_mapping",
+            self.id,
+            (name.strip().casefold(),),
+            "connector.attribute.mapping",
+            lambda: Mapping.search(
+                [
+                    ("account_id", "=", self.id),
+                    ("kind", "=", "attribute"),
+                    ("attribute_id", "=", attribute.id),
+                    ("channel_name", "=ilike", name.strip()),
+                ],
+                limit=1,
+            ),
+            lambda: Mapping.create(
+                {
+                    "account_id": self.id,
+                    "kind": "attribute",
+                    "attribute_id": attribute.id,
+                    "channel_name": name,
+                }
+            ),
         )
         mapped[name.strip().lower()] = attribute
         return attribute
@@ -692,19 +754,23 @@ class ConnectorAccount(models.Model):
                 if text in values[name]:
                     continue
                 attribute = attributes[name]
-                value = attribute.value_ids.filtered(lambda v, t=text: v.name.strip().lower() == t.lower())[
-                    :1
-                ]
-                values[name][text] = value or Value.create({"attribute_id": attribute.id, "name": text})
+                values[name][text] = self._catalogue_keyed(
+                    "attribute_value",
+                    attribute.id,
+                    (text.casefold(),),
+                    "product.attribute.value",
+                    lambda a=attribute, t=text: a.value_ids.filtered(
+                        lambda v: v.name.strip().lower() == t.lower()
+                    )[:1],
+                    lambda a=attribute, t=text: Value.create({"attribute_id": a.id, "name": t}),
+                )
         Template = self.env["product.template"].with_company(self.company_id)
-        template = Template.search(
-            [("connector_parent_sku", "=", parent_sku), ("company_id", "in", [self.company_id.id, False])],
-            limit=1,
-        )
         first = listings.sorted(lambda x: (x.price or 0.0, x.id))[:1]
-        is_new = not template
-        if is_new:
-            template = Template.create(
+        created = Template.browse()
+
+        def create_template():
+            nonlocal created
+            created = Template.create(
                 {
                     "name": first.title or parent_sku,
                     "connector_parent_sku": parent_sku,
@@ -720,7 +786,25 @@ class ConnectorAccount(models.Model):
                     ],
                 }
             )
-        else:
+            return created
+
+        # one template per parent SKU and company
+        template = self._catalogue_keyed(
+            "template_parent_sku",
+            self.company_id.id,
+            (parent_sku,),
+            "product.template",
+            lambda: Template.search(
+                [
+                    ("connector_parent_sku", "=", parent_sku),
+                    ("company_id", "in", [self.company_id.id, False]),
+                ],
+                limit=1,
+            ),
+            create_template,
+        ).with_company(self.company_id)
+        is_new = template == created
+        if not is_new:
             commands = []
             for name in names:
                 line = template.attribute_line_ids.filtered(lambda x, a=attributes[name]: x.attribute_id == a)

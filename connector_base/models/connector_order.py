@@ -244,6 +244,8 @@ class ConnectorOrder(models.Model):
                 order = builder.build()
         except ChannelRetryableError as exc:
             raise RetryableJobError(str(exc), seconds=int(exc.retry_after or 60)) from exc
+        except RetryableJobError:
+            raise  # e.g. a find-or-create key another import holds: run again (connector.record.key)
         except (ChannelDataError, ChannelError, UserError, ValidationError) as exc:
             return self._park(str(exc.args[0] if exc.args else exc), attempts=attempts)
         except psycopg2.errors.UniqueViolation:
@@ -254,6 +256,11 @@ class ConnectorOrder(models.Model):
                     ("connector_external_id", "=", self.external_id),
                 ]
             )
+            if not existing:
+                # another unique index (a record this import creates): a new transaction sees it
+                raise RetryableJobError(
+                    _("A concurrent import created the same record."), seconds=5
+                ) from None
             self.write({"state": "done", "sale_order_id": existing.id, "message": False})
             return _("Already imported by a concurrent job.")
         except psycopg2.OperationalError:

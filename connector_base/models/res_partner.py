@@ -27,6 +27,8 @@ class ResPartner(models.Model):
             return
         env = self.env(su=True)
         partners = env["res.partner"].with_context(active_test=False).search([("id", "child_of", self.ids)])
+        # the import keys derive from their e-mail and addresses
+        env["connector.record.key"]._forget("res.partner", partners.ids)
         emails = sorted({email.strip().lower() for email in partners.mapped("email") if email})
         sales = env["sale.order"].search(
             [

@@ -77,12 +77,24 @@ class OrderBuilder:
             [("currency_id", "=", currency.id), ("company_id", "in", (self.company.id, False))], limit=1
         )
         if not pricelist:
-            pricelist = Pricelist.create(
-                {
-                    "name": f"{self.account.display_name} {currency.name}",
-                    "currency_id": currency.id,
-                    "company_id": self.company.id,
-                }
+            # one per currency, under a key the database keeps unique (connector.record.key)
+            pricelist = (
+                self.env["connector.record.key"]
+                .sudo()
+                ._find_or_create(
+                    "pricelist_currency",
+                    self.company.id,
+                    (currency.id,),
+                    "product.pricelist",
+                    Pricelist.browse,
+                    lambda: Pricelist.create(
+                        {
+                            "name": f"{self.account.display_name} {currency.name}",
+                            "currency_id": currency.id,
+                            "company_id": self.company.id,
+                        }
+                    ),
+                )
             )
         return pricelist.sudo(False)
 

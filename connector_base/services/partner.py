@@ -6,12 +6,17 @@ company partner with the person as its contact, otherwise a person; billing and
 shipping addresses become invoice/delivery child addresses when they differ
 from the customer's own address. Existing addresses are never rewritten (a
 posted invoice keeps the address it was made with): a changed address is added.
+
+Customers, companies and addresses are found or created under a key the
+database keeps unique (``connector.record.key``, see there why that is
+race-free): two job workers importing two orders of one new buyer at once
+create one customer, whatever the timing.
 """
 
 from odoo.exceptions import ValidationError
 
 from ..schema import ChannelDataError
-from .text import clean_text, join_street, normalize_email
+from .text import clean_text, join_street, normalize_email, normalize_vat
 
 NAME_MAX = 128
 FIELD_MAX = 128
@@ -93,9 +98,21 @@ class PartnerResolver:
             delivery = self._child(customer, "delivery", ship_name or person, ship_vals, phone)
             return customer, customer, delivery
 
-        customer = self._find(email) if email else self.Partner.browse()
-        if customer:
-            self._maybe_update(customer, person, phone)
+        if email:
+            created = self.Partner.browse()
+
+            def create():
+                nonlocal created
+                created = self._create_customer(person, company_name, email, phone, bill_vals, order)
+                return created
+
+            # one customer per e-mail and company; any case: Odoo keeps the case of a
+            # non-ASCII local part ("Jürgen@" vs "jürgen@"), buyers do not mean two people
+            customer = self._keyed(
+                "customer_email", self.company.id, (email.casefold(),), lambda: self._find(email), create
+            )
+            if customer != created:
+                self._maybe_update(customer, person, phone)
         else:
             customer = self._create_customer(person, company_name, email, phone, bill_vals, order)
         commercial = customer.commercial_partner_id
@@ -124,7 +141,8 @@ class PartnerResolver:
     def _find(self, email):
         partners = self.Partner.search(
             [
-                ("email_normalized", "=", email),
+                # "=" (indexed) when Odoo stored it lower-case: an ASCII local part
+                ("email_normalized", "=" if email.split("@")[0].isascii() else "=ilike", email),
                 ("company_id", "in", (self.company.id, False)),
                 ("type", "=", "contact"),
             ],
@@ -144,10 +162,56 @@ class PartnerResolver:
         if vals:
             partner.write(vals)
 
+    def _keyed(self, kind, scope, natural, search, create):
+        """Find-or-create a partner under a database-enforced unique key."""
+        return (
+            self.env["connector.record.key"]
+            .sudo()
+            ._find_or_create(kind, scope, natural, "res.partner", search, create)
+            .with_env(self.Partner.env)
+        )
+
+    def _company(self, name, vat, vals):
+        """The company partner of a business buyer: one per VAT id, else per name and address.
+
+        Without a VAT id two buyers are the same company only with the same name at the
+        same postcode and country: merging two different companies would be worse than
+        keeping one twice.
+        """
+        vat = normalize_vat(vat)
+        Partner = self.Partner
+        company_domain = [("company_id", "in", (self.company.id, False)), ("is_company", "=", True)]
+        if vat:
+            return self._keyed(
+                "company_vat",
+                self.company.id,
+                (vat,),
+                lambda: Partner.search([("vat", "=", vat), *company_domain], order="id", limit=1),
+                lambda: self._create({**vals, "name": name, "is_company": True}, vat),
+            )
+        zipcode, country = vals.get("zip") or "", vals.get("country_id") or False
+        return self._keyed(
+            "company_name",
+            self.company.id,
+            (name.casefold(), zipcode.replace(" ", "").upper(), country),
+            lambda: Partner.search(
+                [
+                    ("name", "=ilike", name),
+                    ("zip", "=", zipcode or False),
+                    ("country_id", "=", country),
+                    ("vat", "=", False),
+                    *company_domain,
+                ],
+                order="id",
+                limit=1,
+            ),
+            lambda: self._create({**vals, "name": name, "is_company": True}),
+        )
+
     def _create_customer(self, person, company_name, email, phone, address_vals, order):
         base = {"email": email or False, "phone": phone, "company_id": False, **address_vals}
         if company_name:
-            company = self._create({**base, "name": company_name, "is_company": True}, order.buyer_vat)
+            company = self._company(company_name, order.buyer_vat, base)
             if person and person != company_name:
                 return self._create({**base, "name": person, "parent_id": company.id, "type": "contact"})
             return company
@@ -171,16 +235,31 @@ class PartnerResolver:
         """An invoice or delivery address under ``parent``: reuse an identical one."""
         if self._vals_equal(parent, vals) and name in (parent.name, False, ""):
             return parent
-        for child in parent.child_ids:
-            if child.type == kind and self._same_address(child, name, vals):
-                return child
-        return self.Partner.create(
-            {
-                **vals,
-                "name": name or False,
-                "type": kind,
-                "parent_id": parent.id,
-                "phone": phone,
-                "company_id": False,
-            }
+
+        def search():
+            for child in parent.child_ids:
+                if child.type == kind and self._same_address(child, name, vals):
+                    return child
+            return self.Partner.browse()
+
+        # the fields _same_address compares, under the parent: one address each
+        natural = (
+            name or "",
+            *(vals.get(f) or "" for f in ("street", "street2", "zip", "city", "country_id")),
+        )
+        return self._keyed(
+            f"address_{kind}",
+            parent.id,
+            natural,
+            search,
+            lambda: self.Partner.create(
+                {
+                    **vals,
+                    "name": name or False,
+                    "type": kind,
+                    "parent_id": parent.id,
+                    "phone": phone,
+                    "company_id": False,
+                }
+            ),
         )

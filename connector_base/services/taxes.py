@@ -46,6 +46,10 @@ class TaxResolver:
         if tax.id not in self._twins:
             twin = tax.connector_included_twin_id
             if not (twin.active and self._is_twin_of(twin, tax)):
+                # Race-free: whoever makes a twin also writes this tax's row, in the same
+                # transaction. Under REPEATABLE READ a second writer of that row waits for the
+                # first and then fails to serialize (first updater wins); queue_job retries
+                # its job, which then reads the winner's twin here. Read-only once it exists.
                 twin = self._find_or_create_twin(tax)
                 tax.sudo().connector_included_twin_id = twin
             self._twins[tax.id] = twin

@@ -38,6 +38,11 @@ def normalize_email(value):
     return email_normalize(value.strip(), strict=True) or False
 
 
+def normalize_vat(value):
+    """VAT id without spaces, dots and dashes, upper-case ("de 123.456.788" -> "DE123456788")."""
+    return re.sub(r"[\s.\-]", "", str(value or "")).upper()
+
+
 def join_street(street, house_number):
     """Street and house number the way Odoo's ``street`` holds them ("Hauptstr. 5")."""
     street = street or ""

@@ -21,6 +21,8 @@ Paths are served with and without the ``/v2`` prefix.
 Run: ``python -m tests.emulators.kaufland --port 8071 --seed``.
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import itertools
@@ -151,6 +153,7 @@ UNIT_PATCH_KEYS = {
     "eco_participation",
     "battery_participation",
 }
+INVOICE_MIME_TYPES = ("application/pdf",)  # order invoices (UNCONFIRMED: others)
 SHARED_KEYS = ("buyer", "billing_address", "shipping_address")
 # Injectable refusals shaped as the spec's ErrorResponse (ProblemType enum; 401 "Request
 # authentication headers are corrupt", 403 "Access denied"), on top of the shared FAULT_KINDS.
@@ -881,6 +884,103 @@ class KauflandEmulator(Emulator):
     @route("PUT", f"{V2}/product-data")
     def put_product_data(self, request):
         return self._product_data(request, replace=True)
+
+    # --- order invoices (UploadOrderInvoice, OpenAPI 2.27.0) ----------------------------
+    # POST /order-invoices/{id_order}: body OrderInvoiceUploadRequest = exactly
+    # {original_name, mime_type, data}, all required strings, additionalProperties false,
+    # data = "binary invoice data base64 encoded" -> 201 ApiResponse_OrderInvoice_ with
+    # OrderInvoice {id_invoice, id_order, storefront, is_marketplace_deemed_supplier,
+    # original_name, mime_type, url, ts_created_iso}. GET /order-invoices lists them, GET and
+    # DELETE /order-invoices/{id_order}/{id_invoice}. The spec has no document type: a credit
+    # note is one more document of the order. UNCONFIRMED: that a PDF mime type with a body
+    # that is not a PDF is refused (400 here), mime types besides application/pdf.
+
+    @property
+    def order_invoices(self):
+        """Uploaded documents (OrderInvoice plus ``_content``: the decoded bytes)."""
+        return self.__dict__.setdefault("_order_invoices", [])
+
+    def _public_invoice(self, invoice):
+        return {k: v for k, v in invoice.items() if not k.startswith("_")}
+
+    @route("POST", f"{V2}/order-invoices/(?P<id_order>[A-Za-z0-9]+)")
+    def upload_order_invoice(self, request):
+        body = request.json
+        keys = {"original_name", "mime_type", "data"}
+        if not isinstance(body, dict) or set(body) != keys:
+            return invalid("body", "expected exactly original_name, mime_type and data")
+        for key in sorted(keys):
+            if not isinstance(body[key], str) or not body[key]:
+                return invalid(key, "is required")
+        try:
+            content = base64.b64decode(body["data"], validate=True)
+        except (binascii.Error, ValueError):
+            return invalid("data", "is not base64 encoded")
+        if body["mime_type"] not in INVOICE_MIME_TYPES:
+            return invalid("mime_type", "not an allowed mime type")
+        if body["mime_type"] == "application/pdf" and not content.startswith(b"%PDF-"):
+            return invalid("data", "is not a PDF document")
+        with self.lock:
+            units = self._order_units_of(request.params["id_order"])
+            if not units:
+                return problem(404, "/problems/not-found", "Order not found")
+            id_invoice = 7000000 + len(self.order_invoices) + 1
+            invoice = {
+                "id_invoice": id_invoice,
+                "id_order": units[0]["id_order"],
+                "storefront": units[0]["storefront"],
+                "is_marketplace_deemed_supplier": units[0]["is_marketplace_deemed_supplier"],
+                "original_name": body["original_name"],
+                "mime_type": body["mime_type"],
+                "url": f"https://media.cdn.kaufland.de/order-invoices/{id_invoice}.pdf",
+                "ts_created_iso": iso(now_utc()),
+                "_content": content,
+            }
+            self.order_invoices.append(invoice)
+        return Response(201, {"data": self._public_invoice(invoice)})
+
+    @route("GET", f"{V2}/order-invoices")
+    def list_order_invoices(self, request):
+        limit, offset, error = self._paging(request)
+        storefront, error2 = self._storefront(request)
+        since, error3 = self._since(request, "ts_created_from_iso")
+        if error or error2 or error3:
+            return error or error2 or error3
+        with self.lock:
+            items = [
+                self._public_invoice(i)
+                for i in self.order_invoices
+                if (not storefront or i["storefront"] == storefront)
+                and (not since or i["ts_created_iso"] >= iso(since))
+            ]
+        return self._collection(items, limit, offset)
+
+    def _find_invoice(self, request):
+        return next(
+            (
+                i
+                for i in self.order_invoices
+                if i["id_order"] == request.params["id_order"]
+                and str(i["id_invoice"]) == request.params["id_invoice"]
+            ),
+            None,
+        )
+
+    @route("GET", f"{V2}/order-invoices/(?P<id_order>[A-Za-z0-9]+)/(?P<id_invoice>[0-9]+)")
+    def get_order_invoice(self, request):
+        invoice = self._find_invoice(request)
+        if not invoice:
+            return problem(404, "/problems/not-found", "Invoice not found")
+        return Response(200, {"data": self._public_invoice(invoice)})
+
+    @route("DELETE", f"{V2}/order-invoices/(?P<id_order>[A-Za-z0-9]+)/(?P<id_invoice>[0-9]+)")
+    def delete_order_invoice(self, request):
+        with self.lock:
+            invoice = self._find_invoice(request)
+            if not invoice:
+                return problem(404, "/problems/not-found", "Invoice not found")
+            self.order_invoices.remove(invoice)
+        return Response(204)
 
     # --- test helpers ------------------------------------------------------------------
 

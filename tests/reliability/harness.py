@@ -178,7 +178,7 @@ class Shop:
 class OdooInstance:
     """One database, its config file, the server process and short task processes."""
 
-    def __init__(self, db, channels="root:2", workdir=None, log_level="warn"):
+    def __init__(self, db, channels="root:2", workdir=None, log_level="warn", workers=0):
         self.src = odoo_source()
         if not self.src:
             raise RuntimeError("Odoo 19.0 is not importable from this Python")
@@ -201,7 +201,7 @@ class OdooInstance:
                 f"db_name = {db}\n"
                 f"dbfilter = ^{db}$\n"
                 "list_db = False\n"
-                "workers = 0\n"
+                f"workers = {workers}\n"
                 "max_cron_threads = 0\n"
                 "server_wide_modules = base,web,queue_job\n"
                 "without_demo = True\n"
@@ -277,6 +277,9 @@ class OdooInstance:
             stdout=subprocess.DEVNULL,
             stderr=open(self.server_log, "a", encoding="utf-8"),
             cwd=ROOT,
+            # its own process group: with workers > 0 the server forks HTTP workers and the
+            # job runner, which must go with it
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -291,13 +294,22 @@ class OdooInstance:
 
     def stop_server(self, sig=signal.SIGTERM):
         if self.server and self.server.poll() is None:
-            self.server.send_signal(sig)
+            self._signal_group(sig)
             try:
                 self.server.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.server.kill()
+                self._signal_group(signal.SIGKILL)
                 self.server.wait()
+        if self.server:
+            time.sleep(0.5)
+            self._signal_group(signal.SIGKILL)  # forked workers the server left behind
         self.server = None
+
+    def _signal_group(self, sig):
+        try:
+            os.killpg(self.server.pid, sig)  # the group of the server this harness started
+        except ProcessLookupError:
+            pass
 
     def server_errors(self):
         """ERROR/CRITICAL lines of the server log."""

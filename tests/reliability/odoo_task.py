@@ -4,7 +4,8 @@
 
 Tasks: ``setup`` (German company, chart of accounts, the shop's products, a CCV
 account against the emulator), ``sync`` (one ``_sync_orders`` of the account,
-committed, as the cron does it) and ``sync_loop`` (the same every few seconds).
+committed, as the cron does it), ``sync_loop`` (the same every few seconds) and
+``catalogue`` (one catalogue import, run again after a serialization failure).
 The last stdout line is a JSON result.
 """
 
@@ -26,7 +27,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 
-def setup(env, url, catalogue, account_name="Reliability CCV"):
+def setup(env, url, catalogue, account_name="Reliability CCV", extra=None):
     from tests.emulators.ccv import DEMO_ACCOUNT_VALUES  # noqa: PLC0415
 
     company = env.ref("base.main_company")
@@ -80,6 +81,7 @@ def setup(env, url, catalogue, account_name="Reliability CCV"):
             "shipping_product_id": shipping.id,
             "fee_product_id": shipping.id,
             "responsible_user_id": env.ref("base.user_admin").id,
+            **(extra or {}),
         }
     )
     return {"account_id": account.id, "company_id": company.id}
@@ -99,6 +101,33 @@ def sync(env, account_id, start_at=None):
         env.cr.rollback()
         return {"error": type(exc).__name__, "message": str(exc).splitlines()[0], "started": started}
     return {"stats": stats, "started": started, "ended": time.time()}
+
+
+def catalogue(registry, account_id, start_at=None, tries=6):
+    """One catalogue import of the account, committed; run again after a serialization
+    failure, as the cron's next run (or the user's next click) does."""
+    from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY  # noqa: PLC0415
+
+    started = None
+    for attempt in range(1, tries + 1):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+            account = env["connector.account"].browse(account_id)
+            account.read(["name"])  # the transaction's snapshot, before the common start
+            if start_at and attempt == 1:
+                time.sleep(max(0.0, start_at - time.time()))
+            started = started or time.time()
+            try:
+                stats = account._import_catalogue()
+                cr.commit()
+            except psycopg2.OperationalError as exc:
+                if exc.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY or attempt == tries:
+                    raise
+                cr.rollback()
+                time.sleep(0.5)
+                continue
+        return {"stats": dict(stats), "attempts": attempt, "started": started, "ended": time.time()}
+    return None
 
 
 def sync_loop(registry, account_id, interval, until):
@@ -124,6 +153,9 @@ def main():
     registry = Registry(DB)
     if TASK == "sync_loop":
         print(json.dumps(sync_loop(registry, **ARGS)), flush=True)
+        return
+    if TASK == "catalogue":
+        print(json.dumps(catalogue(registry, **ARGS)), flush=True)
         return
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
