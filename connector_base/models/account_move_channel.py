@@ -122,7 +122,8 @@ class AccountMove(models.Model):
         return orders[:1]
 
     def _connector_link_channel_order(self):
-        for move in self.filtered(lambda m: m.is_sale_document() and not m.connector_account_id):
+        # a refund's credit note comes with its account but no order id: link it too
+        for move in self.filtered(lambda m: m.is_sale_document() and not m.connector_order_ref):
             order = move.sudo()._connector_sale_order()
             if order:
                 move.sudo().write(

@@ -6,6 +6,7 @@ pickings."""
 
 from datetime import timedelta
 
+from odoo.addons.connector_base.tests.invoice_common import ChannelJobsMixin
 from odoo.tests import tagged
 from tests.emulators.amazon import NL
 from tests.emulators.amazon import _now as emulator_now
@@ -319,3 +320,76 @@ class TestAmazonRefunds(AmazonCommon):
         self.assertEqual(calls[1].arg("PostedAfter"), calls[0].arg("PostedAfter"))
         self.assertEqual(self.refund_records(first).state, "done")
         self.assertEqual(self.refund_records(second).state, "done")
+
+
+@tagged("post_install", "-at_install")
+class TestAmazonRefundCreditNoteUpload(ChannelJobsMixin, AmazonCommon):
+    """With *Send invoices* on, the credit note of an Amazon refund goes up to Amazon as a
+    CreditNote (UPLOAD_VAT_INVOICE), like one made by hand."""
+
+    def setUp(self):
+        super().setUp()
+        self.env = self.env(
+            context=dict(self.env.context, queue_job__no_delay=False, force_report_rendering=True)
+        )
+        self.account = self.account.with_env(self.env)
+        carrier_product = self.env["product.product"].create(
+            {"name": "DHL Paket", "type": "service", "taxes_id": self.tax_19.ids}
+        )
+        carrier = self.env["delivery.carrier"].create(
+            {"name": "DHL Paket", "product_id": carrier_product.id, "company_id": self.company.id}
+        )
+        self.env["connector.shipping.mapping"].create(
+            {
+                "account_id": self.account.id,
+                "code": "STANDARD",
+                "carrier_id": carrier.id,
+                "channel_carrier_code": "DHL",
+            }
+        )
+        self.account.write({"send_invoices": True, "order_type": "invoice", "refund_auto_post": True})
+        self.emulator.feed_polls = 0
+
+    def test_credit_note_of_an_amazon_refund_reaches_amazon(self):
+        order_id = self.emulator.add_order(
+            [{"sku": "MUG-1", "qty": 1, "price": "9.50", "shipping": "3.90"}],
+            created=emulator_now() - timedelta(hours=3),
+            buyer=ERIKA_BUYER,
+            address=ERIKA_SHIPPING,
+            billing=ERIKA_BILLING,
+        )
+        with self.invoice_pdfs():
+            self.account._sync_orders()
+            self.run_jobs()  # imported and invoiced
+            sale = self.sale_of(order_id)
+            invoice = sale.invoice_ids
+            picking = sale.picking_ids
+            picking.carrier_tracking_ref = "00340434161094042557"
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty
+                move.picked = True
+            picking._action_done()
+            for _round in range(3):
+                self.run_jobs()  # shipment confirmed, invoice uploaded and checked
+            self.assertEqual(invoice.connector_invoice_state, "sent", invoice.connector_invoice_message)
+            self.emulator.add_refund(order_id, [{"sku": "MUG-1", "shipping": "3.90"}])
+            self.account._sync_refunds()
+            for _round in range(3):
+                self.run_jobs()  # refund booked, its credit note uploaded and checked
+        record = self.env["connector.refund"].search([("order_external_id", "=", order_id)])
+        self.assertEqual(record.state, "done", record.message)
+        credit = record.credit_note_id
+        self.assertEqual(round(credit.amount_total, 2), 13.40)
+        self.assertEqual(credit.reversed_entry_id, invoice)
+        self.assertEqual(credit.connector_invoice_state, "sent", credit.connector_invoice_message)
+        first, second = self.emulator.requests_to("POST", "/feeds/2021-06-30/feeds")
+        self.assertEqual(first.json["feedOptions"]["metadata:invoicenumber"], invoice.name)
+        self.assertEqual(
+            second.json["feedOptions"],
+            {
+                "metadata:orderid": order_id,
+                "metadata:invoicenumber": credit.name,
+                "metadata:documenttype": "CreditNote",
+            },
+        )
+        self.assertIn(credit.name, self.pdf_text(self.emulator.invoice_uploads()[1][2]))
