@@ -11,7 +11,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import ACME, ERIKA, P, CcvCommon
+from .common import ACME, ERIKA, CcvCommon
 
 CREDITED, CANCELLED, NEW = "8", "6", "1"
 
