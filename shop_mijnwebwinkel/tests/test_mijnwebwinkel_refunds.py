@@ -62,6 +62,11 @@ class TestMijnWebwinkelRefunds(MijnWebwinkelCommon):
             body["shipping_costs"] = shipping_costs
         return self.emulator.credit_order(body)
 
+    def logs(self, **domain):
+        return self.env["connector.sync.log"].search(
+            [("account_id", "=", self.account.id)] + [(k, "=", v) for k, v in domain.items()]
+        )
+
     def refund_record(self, credit):
         return self.env["connector.refund"].search(
             [("account_id", "=", self.account.id), ("external_id", "=", str(credit["number"]))]
@@ -204,10 +209,36 @@ class TestMijnWebwinkelRefunds(MijnWebwinkelCommon):
         self.assertEqual(record.state, "done", record.message)
         self.assert_credit_note(record, sale, 19.95, [(self.teapot, 1, 19.95)])
 
+    def test_credit_of_a_variant_line_credits_that_variant(self):
+        # two sizes of the same article: same SKU (the article's), told apart by the options
+        order, sale = self.import_order([("DEMO-010-S", 1), ("DEMO-010-M", 2)])
+        shirt_m = self.tshirt.product_variant_ids.filtered(lambda v: v.default_code == "TSHIRT-BIO-M")
+        credit = self.credit(order, [(1, 1)])
+        self.account._sync_refunds()
+        record = self.booked(credit)
+        self.assert_credit_note(record, sale, 24.95, [(shirt_m, 1, 24.95)])
+        line_m = sale.order_line.filtered(lambda ln: ln.product_id == shirt_m)
+        self.assertEqual((line_m.qty_invoiced, line_m.product_uom_qty), (1, 1))
+        self.assertEqual(record.credit_note_id.invoice_line_ids.sale_line_ids, line_m)
+
+    def test_credit_order_whose_order_cannot_be_read_is_parked_then_retried(self):
+        order, sale = self.import_order([("DEMO-001", 2)])
+        credit = self.credit(order, [(0, 1)])
+        original = self.emulator.orders.pop(str(order["number"]))  # the shop answers 404
+        self.account._sync_refunds()
+        record = self.refund_record(credit)
+        self.assertEqual(record.state, "attention")
+        self.assertIn(f"order {order['number']} could not be read", record.message)
+        self.assertIn("404", record.message)
+        self.emulator.orders[str(order["number"])] = original
+        record.action_retry()  # reads the credit order and its order again
+        self.assertEqual(record.state, "done", record.message)
+        self.assertEqual(round(record.credit_note_id.amount_total, 2), 14.95)
+
     # --- Odoo -> shop -------------------------------------------------------------------------
 
-    def test_credit_note_posted_in_odoo_becomes_one_credit_order(self):
-        order, sale = self.import_order([("DEMO-001", 2), ("DEMO-002", 1)])
+    def reverse(self, sale, keep):
+        """A credit note made in Odoo from the invoice, keeping ``keep`` {product: (qty, price)}."""
         invoice = sale.invoice_ids
         wizard = (
             self.env["account.move.reversal"]
@@ -216,11 +247,25 @@ class TestMijnWebwinkelRefunds(MijnWebwinkelCommon):
         )
         note = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
         for line in note.invoice_line_ids:
-            if line.product_id == self.mug:
-                line.quantity = 1
+            if line.product_id in keep:
+                qty, price = keep[line.product_id]
+                line.write({"quantity": qty, "price_unit": price or line.price_unit})
             else:
                 note.write({"invoice_line_ids": [Command.unlink(line.id)]})
         note.action_post()
+        return note
+
+    def test_price_reduction_made_in_odoo_is_refused_with_a_log_line(self):
+        order, sale = self.import_order([("DEMO-001", 2)])
+        note = self.reverse(sale, {self.mug: (0, 5.0)})
+        self.assertFalse(self.emulator.requests_to("POST", r"/v1/orders/credit$"))
+        self.assertFalse(note.connector_refund_sent_at)
+        log = self.logs(flow="refund", state="error", direction="out")
+        self.assertIn("whole pieces", log.message)
+
+    def test_credit_note_posted_in_odoo_becomes_one_credit_order(self):
+        order, sale = self.import_order([("DEMO-001", 2), ("DEMO-002", 1)])
+        note = self.reverse(sale, {self.mug: (1, None)})
         self.assertEqual(round(note.amount_total, 2), 14.95)
         (request,) = self.emulator.requests_to("POST", r"/v1/orders/credit$")
         article = order["orderlines"][0]["articles"][0]
