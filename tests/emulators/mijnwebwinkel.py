@@ -1258,12 +1258,50 @@ class MijnWebwinkelEmulator(Emulator):
         lines = [
             (sku, self.random.randint(1, 3)) for sku in self.random.sample(skus, self.random.randint(1, 3))
         ]
-        return self.add_order(lines, email=email, name=name, country=country, city=city, zipcode=zipcode)
+        order = self.add_order(lines, email=email, name=name, country=country, city=city, zipcode=zipcode)
+        self._demo_orders = getattr(self, "_demo_orders", 0) + 1
+        if self._demo_orders % 4 == 0:
+            self.add_demo_credit()  # the after-sale: every fourth new order, an earlier one credited
+        return order
+
+    def add_demo_credit(self):
+        """The live demo's after-sale: the merchant credits one piece of an earlier paid order."""
+        with self.lock:
+            candidates = [
+                o
+                for o in self.orders.values()
+                if not o["credited_order_number"]
+                and not o["credit_order_numbers"]
+                and o["status"] in (2, 3, 6)
+                and any(ln["type"] == "article" and ln["quantity"] > 1 for ln in o["orderlines"])
+            ]
+        if not candidates:
+            return None
+        order = self.random.choice(sorted(candidates, key=lambda o: _number_key(o["number"])))
+        line = next(ln for ln in order["orderlines"] if ln["type"] == "article" and ln["quantity"] > 1)
+        articles = [
+            {"id": a["id"], "options": [{"list_option_id": o["list_option_id"]} for o in a["options"]]}
+            for a in line["articles"]
+        ]
+        credit_status = next(s["status"] for s in STATUSES if s["credit_order"])
+        return self.credit_order(
+            {
+                "credited_order_number": str(order["number"]),
+                "status": credit_status,
+                "comments": {"customer": self.random.choice(["Past niet", "Beschadigd", "Verkeerde kleur"])},
+                "orderlines": [{"type": "article", "quantity": 1, "articles": articles}],
+                "shipping_costs": "0",
+                "payment_costs": "0",
+            }
+        )
 
     def control(self, request):
         if request.path == "/_emulator/demo-order" and request.method == "POST":
             order = self.add_demo_order()
             return Response(201, {"number": order["number"]})
+        if request.path == "/_emulator/demo-credit" and request.method == "POST":
+            credit = self.add_demo_credit()
+            return Response(201, {"number": credit["number"] if credit else None})
         return None
 
 
