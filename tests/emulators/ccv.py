@@ -1100,6 +1100,34 @@ class CcvEmulator(Emulator):
             self.returns[return_id] = ret
         return ret
 
+    def add_demo_return(self):
+        """The live demo's after-sale: one row of an earlier paid order comes back, credited
+        at once or still open (then credited at the next demo return)."""
+        with self.store_lock:
+            for ret in self.returns.values():
+                if ret["status"] == "1":
+                    ret["status"], ret["status_name"] = "8", RETURN_STATUS_NAMES["8"]
+            returned = {r["_order_id"] for r in self.returns.values()}
+            candidates = sorted(
+                o["id"]
+                for o in self.orders.values()
+                if o["paid"]
+                and o["is_completed"]
+                and o["status"] != 8
+                and o["id"] not in returned
+                and self.rows.get(o["id"])
+            )
+        if not candidates:
+            return None
+        order_id = self.random.choice(candidates)
+        row = self.random.choice(self.rows[order_id])
+        return self.add_return(
+            order_id,
+            [(row["id"], 1)],
+            status="8" if self.random.random() < 0.7 else "1",
+            reason=self.random.choice(["Past niet", "Beschadigd", "Verkeerd artikel"]),
+        )
+
     def set_return_status(self, return_id, status):
         with self.store_lock:
             ret = self.returns[return_id]
@@ -1258,13 +1286,17 @@ class CcvEmulator(Emulator):
             (sku, self.random.randint(1, 3)) for sku in self.random.sample(skus, self.random.randint(1, 3))
         ]
         is_b2b = bool(customer["btw"])
-        return self.add_order(
+        order = self.add_order(
             customer,
             rows,
             incl=not is_b2b,
             paymethod="banktransfer" if is_b2b else "ideal",
             intra_community=is_b2b and customer["billingaddress"]["country_code"] != "NL",
         )
+        self._demo_orders = getattr(self, "_demo_orders", 0) + 1
+        if self._demo_orders % 4 == 0:
+            self.add_demo_return()  # the after-sale: every fourth new order, an earlier one returned
+        return order
 
     def control(self, request):
         if request.path == "/_emulator/orders" and request.method == "POST":
