@@ -122,6 +122,31 @@ class TestCcvRefunds(CcvCommon):
         self.assertEqual(self.product_shirt.with_context(location=self.return_location.id).qty_available, 2)
         self.assertEqual(sale.invoice_status, "invoiced")
 
+    def test_returned_goods_go_back_on_sale_and_the_stock_is_pushed(self):
+        self.account.refund_location_id = False  # back into the sellable stock
+        shop_product = self.emulator.product_by_sku("SHIRT-1")
+        self.env["connector.product.binding"].create(
+            {
+                "account_id": self.account.id,
+                "product_id": self.product_shirt.id,
+                "external_sku": "SHIRT-1",
+                "external_id": str(shop_product["id"]),
+            }
+        )
+        order, sale = self.import_order(ERIKA, [("SHIRT-1", 2)])
+        self.deliver(sale)
+        self.account._export_stock()
+        before = shop_product["stock"]
+        ret = self.emulator.add_return(order["id"], [(self.rows(order)[0], 1)], status=CREDITED)
+        self.account._sync_refunds()
+        record = self.booked(ret)
+        self.assertEqual(record.picking_ids.state, "done")
+        self.assertEqual(record.picking_ids.location_dest_id, self.warehouse.lot_stock_id)
+        self.emulator.reset_log()
+        self.assertEqual(self.account._export_stock(), 1)
+        (patch,) = self.received("PATCH", f"/products/{shop_product['id']}")
+        self.assertEqual(patch.json, {"stock": before + 1, "stockenabled": True})
+
     def test_partial_return_of_one_line(self):
         order, sale = self.import_order(ERIKA, [("SHIRT-1", 2), ("BOOK-1", 1)])
         shirt_row = self.rows(order, "SHIRT-1")[0]

@@ -130,14 +130,28 @@ class TestMijnWebwinkelRefunds(MijnWebwinkelCommon):
         self.assertEqual(sale.invoice_status, "invoiced")
 
     def test_partial_credit_of_one_line(self):
+        return_location = self.env["stock.location"].create(
+            {"name": "Retouren", "usage": "internal", "location_id": self.warehouse.view_location_id.id}
+        )
+        self.account.refund_location_id = return_location
         order, sale = self.import_order([("DEMO-001", 2), ("DEMO-002", 1)])
+        delivery = sale.picking_ids
+        for move in delivery.move_ids:
+            move.quantity = move.product_uom_qty
+        delivery.move_ids.picked = True
+        delivery._action_done()
         credit = self.credit(order, [(0, 1)])
         self.account._sync_refunds()
         record = self.booked(credit)
         note = self.assert_credit_note(record, sale, 14.95, [(self.mug, 1, 14.95)])
         self.assertAlmostEqual(note.amount_untaxed, 12.56, places=2)
+        # the piece comes back: a return picking into the return location, left for the
+        # warehouse (a credit order does not say whether the goods arrived)
+        (picking,) = record.picking_ids
+        self.assertEqual((picking.state, picking.location_dest_id), ("assigned", return_location))
+        self.assertEqual((picking.move_ids.product_id, picking.move_ids.product_uom_qty), (self.mug, 1))
         mug = sale.order_line.filtered(lambda ln: ln.product_id == self.mug)
-        self.assertEqual((mug.qty_invoiced, mug.product_uom_qty), (1, 1))
+        self.assertEqual((mug.qty_invoiced, mug.qty_delivered, mug.product_uom_qty), (1, 2, 2))
 
     def test_shipping_only_credit(self):
         order, sale = self.import_order([("DEMO-001", 1)])
