@@ -128,6 +128,8 @@ class TestMijnWebwinkelRefunds(MijnWebwinkelCommon):
         self.assertIn(f"Credit order {credit['number']}: Past niet", note.ref)
         self.assertEqual(record.sale_order_id, sale)
         self.assertEqual(sale.invoice_status, "invoiced")
+        # the shop's own refund is not sent back to it
+        self.assertFalse(self.emulator.requests_to("POST", r"/v1/orders/credit$"))
 
     def test_partial_credit_of_one_line(self):
         return_location = self.env["stock.location"].create(
