@@ -20,7 +20,10 @@ from odoo.addons.connector_base.schema import (
     ChannelOrder,
     ChannelOrderLine,
     ChannelProduct,
+    ChannelRefund,
+    ChannelRefundLine,
     RawOrder,
+    RawRefund,
     parse_datetime,
     to_decimal,
 )
@@ -602,3 +605,112 @@ def combination_by_sku(combinations, sku):
 
 def webshop_label(webshop):
     return f"{_text(webshop.get('name'))} (id {resource_id(webshop)})"
+
+
+# --- returns (refunds) ----------------------------------------------------------------
+
+
+def _link_id(link):
+    """The id at the end of a resource link (``.../orders/123`` -> "123")."""
+    text = _text(link.get("href") if isinstance(link, dict) else link).rstrip("/")
+    tail = text.rsplit("/", 1)[-1]
+    return tail if tail.isdigit() else ""
+
+
+def return_order_id(ret):
+    """The id of the order a return was made from (its ``order`` link)."""
+    return _link_id(ret.get("order"))
+
+
+def return_payload(ret, rows, order_id=""):
+    if not isinstance(ret, dict) or not ret.get("id"):
+        raise ChannelDataError("CCV return without an id: the answer of /returns is not usable.")
+    return {"return": ret, "returnrows": list(rows or []), "order_id": order_id or return_order_id(ret)}
+
+
+def raw_refund(payload):
+    ret = payload.get("return") or {}
+    return_id = _text(ret.get("id"))
+    if not return_id:
+        raise ChannelDataError("A CCV return without an id cannot be booked.")
+    return RawRefund(
+        external_id=return_id,
+        updated_at=parse_datetime(ret.get("create_date"), "create_date"),
+        payload=payload,
+        reference=f"Return {_text(ret.get('returnnumber_full')) or return_id}",
+        order_external_id=_text(payload.get("order_id")),
+    )
+
+
+def parse_refund(payload):
+    """Stored return (with its rows) -> :class:`ChannelRefund`.
+
+    A credited return refunds its rows (tied to the order rows through their ``orderrow``
+    link); a cancelled one refunds nothing; any other status waits (see :mod:`.const`).
+    """
+    if not isinstance(payload, dict) or not isinstance(payload.get("return"), dict):
+        raise ChannelDataError("CCV return payload: expected an object with the return.")
+    ret = payload["return"]
+    return_id = _text(ret.get("id"))
+    reference = f"Return {_text(ret.get('returnnumber_full')) or return_id}"
+    status = _text(ret.get("status"))
+    refund = ChannelRefund(
+        external_id=return_id,
+        order_external_id=_text(payload.get("order_id")),
+        reference=reference,
+        date=parse_datetime(ret.get("create_date"), "create_date"),
+        updated_at=parse_datetime(ret.get("create_date"), "create_date"),
+        currency=_text(ret.get("currency")).upper(),
+        reason=_text(ret.get("reason_name")),
+        note=_text(ret.get("action_name")),
+        goods_returned=True,
+        goods_arrived=True,
+        settled=status in const.RETURN_REFUNDED_STATUSES + const.RETURN_FINAL_WITHOUT_REFUND,
+    )
+    if status not in const.RETURN_REFUNDED_STATUSES:
+        refund.total_incl = ZERO
+        return refund  # waiting, or cancelled: nothing to book
+    total_incl = to_decimal(ret.get("total_price_inc_tax"), f"CCV {reference}: total_price_inc_tax")
+    total_excl = to_decimal(ret.get("total_price_exc_tax"), f"CCV {reference}: total_price_exc_tax")
+    if total_incl is None:
+        raise ChannelDataError(f"CCV {reference} has no total_price_inc_tax.")
+    rows = [r for r in payload.get("returnrows") or () if isinstance(r, dict)]
+    if not rows:
+        raise ChannelDataError(f"CCV {reference} has no return rows.")
+    amounts = []
+    for row in rows:
+        where = f"CCV {reference}, row {row.get('id')}"
+        amount = to_decimal(row.get("total_price"), f"{where}: total_price")
+        if amount is None:
+            raise ChannelDataError(f"{where}: the row has no total_price.")
+        rate = to_decimal(row.get("tax"), f"{where}: tax") or ZERO
+        amounts.append((row, amount, rate, where))
+    rows_sum = sum((a for _r, a, _t, _w in amounts), ZERO)
+    tolerance = CENT * len(amounts)
+    if abs(rows_sum - total_incl) <= tolerance:
+        included = True
+    elif total_excl is not None and abs(rows_sum - total_excl) <= tolerance:
+        included = False
+    else:
+        raise ChannelDataError(
+            f"CCV {reference}: the rows add up to {rows_sum:.2f}, neither the total with VAT "
+            f"{total_incl:.2f} nor without VAT {total_excl or ZERO:.2f}."
+        )
+    for row, amount, rate, where in amounts:
+        quantity = to_decimal(row.get("count"), f"{where}: count")
+        if quantity is None or quantity < 0 or amount < 0:
+            raise ChannelDataError(
+                f"{where}: count {quantity} and total_price {amount} must not be negative."
+            )
+        refund.lines.append(
+            ChannelRefundLine(
+                external_id=_link_id(row.get("orderrow")),
+                sku=_text(row.get("sub_product_number"))
+                or _text(row.get("sub_sku_number"))
+                or _text(row.get("product_number")),
+                quantity=quantity,
+                amount_incl=_gross(amount, rate, included),
+            )
+        )
+    refund.total_incl = total_incl
+    return refund

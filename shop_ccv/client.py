@@ -229,6 +229,19 @@ class CcvClient(ChannelHttpClient):
     def patch_order(self, order_id, body):
         return self._patch(const.PATH_ORDER.format(id=int(order_id)), body)
 
+    def iter_returns(self, min_create_date=None):
+        """Returns created since ``min_create_date`` (naive UTC datetime), oldest first."""
+        params = {"orderby": "id"}
+        if min_create_date:
+            params[const.FILTER_MIN_CREATE_DATE] = min_create_date.strftime("%Y-%m-%d")
+        return self.paginate(const.PATH_RETURNS, params)
+
+    def get_return(self, return_id):
+        return self.request("GET", const.PATH_RETURN.format(id=int(return_id)))
+
+    def return_rows(self, return_id):
+        return list(self.paginate(const.PATH_RETURN_ROWS.format(id=int(return_id))))
+
     def get_product(self, product_id):
         return self.request("GET", const.PATH_PRODUCT.format(id=int(product_id)))
 

@@ -77,6 +77,34 @@ STATUS_SENT = 5
 STATUS_CANCELLED = 8
 DEFAULT_IMPORT_STATUSES = ["1", "2"]  # New, In process; with "only paid" on
 
+# --- returns (refunds) ---
+# Source: the schema-generated client jacobdekeizer/ccvshop-client (generated from CCV's
+# JSON schemas): src/Endpoints/ReturnsEndpoint.php, ReturnrowsEndpoint.php,
+# src/Parameters/Returns/All.php, src/Models/Vnd/Verto/Webshop/Resource/Returns/Returns.php
+# and .../Returnrows/Returnrows.php. CONFIRMED: GET /returns (paged; filters returnnumber,
+# returnnumber_full, ordernumber, ordernumber_full, status, min_create_date,
+# max_create_date), GET /returns/{id}, GET /returns/{id}/returnrows, GET /returnrows/{id};
+# read only: CCV takes no returns, refunds or credit notes through its API (the official
+# PHP client ccvshop/ccvshop-api has no such endpoint either).
+PATH_RETURNS = "returns"
+PATH_RETURN = "returns/{id}"
+PATH_RETURN_ROWS = "returns/{id}/returnrows"
+# CONFIRMED (Returns.status docstring): 1 New, 2 Processing, 3-5 Custom 1-3, 6 Canceled,
+# 7 Completed, 8 Credited; served as text.
+RETURN_STATUS_CANCELLED = "6"
+RETURN_STATUS_COMPLETED = "7"
+RETURN_STATUS_CREDITED = "8"
+# ASSUMED: only "Credited" says the money went back (a credit invoice was made); a return
+# "Completed" without a credit may have been an exchange or a repair, so it waits (read
+# again at every refund sync) until it is credited or cancelled. A credited return's goods
+# are back (a return is credited after it came in).
+RETURN_REFUNDED_STATUSES = (RETURN_STATUS_CREDITED,)
+RETURN_FINAL_WITHOUT_REFUND = (RETURN_STATUS_CANCELLED,)
+# ASSUMED: a return row's total_price is with VAT when the rows add up to the return's
+# total_price_inc_tax, without VAT when they add up to total_price_exc_tax (the docstrings
+# do not say; they follow the order's order_row_taxes_included). Returns carry no shipping
+# costs: CCV cannot express a shipping-only refund.
+
 # --- product fields ---
 # Product.php TAX_TARIF_* constants (CONFIRMED values); which rate means which tariff
 # is UNCONFIRMED (it is the shop's country setting): NL 21 % normal, 9 % low.

@@ -19,7 +19,11 @@ from odoo.addons.connector_base.schema import (
     ChannelOrder,
     ChannelOrderLine,
     ChannelProduct,
+    ChannelRefund,
+    ChannelRefundAmount,
+    ChannelRefundLine,
     RawOrder,
+    RawRefund,
     to_decimal,
 )
 
@@ -922,3 +926,191 @@ def article_to_products(article, paths=None):
             )
         )
     return products
+
+
+# --- credit orders (refunds) --------------------------------------------------------
+
+
+def credit_status_ids(statuses):
+    """GET /orderstatuses -> ids of the statuses of credit orders (``credit_order: true``)."""
+    return [
+        int(_text(s.get(const.STATUS_F_ID)))
+        for s in statuses or ()
+        if isinstance(s, dict) and s.get(const.STATUS_F_CREDIT) and _text(s.get(const.STATUS_F_ID)).isdigit()
+    ]
+
+
+def is_odoo_credit_order(payload):
+    """A credit order made from an Odoo credit note (it is booked already)."""
+    comments = payload.get(OrderF.COMMENTS)
+    internal = _text(comments.get(CommentF.INTERNAL)) if isinstance(comments, dict) else ""
+    return internal.startswith(const.ODOO_CREDIT_MARKER)
+
+
+def _line_key(line):
+    """What ties a credit order line to the line of the original order it credits: the
+    article and the buyer's options (custom lines: their description)."""
+    kind = _text(line.get(LineF.TYPE)).lower()
+    articles = line.get(LineF.ARTICLES) or []
+    article = articles[0] if articles and isinstance(articles[0], dict) else {}
+    if article.get(OrderArticleF.ID) not in (None, ""):
+        return (
+            f"{kind}|{variant_key(_text(article.get(OrderArticleF.ID)), order_article_option_ids(article))}"
+        )
+    return f"{kind}|{_text(line.get(LineF.DESCRIPTION))}"
+
+
+def refund_payload(credit_order, original=None, error=""):
+    """A credit order + the lines of the order it credits (their ids and keys only, no buyer
+    data) -> stored refund payload. ``error``: why the original could not be read."""
+    lines = []
+    for line in (original or {}).get(OrderF.ORDERLINES) or []:
+        if isinstance(line, dict) and _text(line.get(LineF.TYPE)).lower() in const.PRODUCT_LINE_TYPES:
+            lines.append({"id": _text(line.get(LineF.ID)), "key": _line_key(line)})
+    payload = {"credit_order": credit_order, "original_lines": lines}
+    if error:
+        payload["error"] = error
+    return payload
+
+
+def raw_refund(payload):
+    credit = _dict(payload.get("credit_order"), "credit order")
+    number = order_number(credit)
+    return RawRefund(
+        external_id=number,
+        updated_at=order_updated_at(credit),
+        payload=payload,
+        reference=f"Credit order {number}",
+        order_external_id=_text(credit.get(OrderF.CREDITED_ORDER_NUMBER)),
+    )
+
+
+def parse_refund(payload):
+    """Stored credit order payload -> :class:`ChannelRefund`.
+
+    Every line of the credit order is what the shop refunds: article and custom lines are
+    goods (tied to the original order's line by article and options), ``shipping`` lines
+    the shipping costs, ``payment`` and ``discount`` lines other amounts. The sign of the
+    credit order's total turns all its amounts into refunded amounts (UNCONFIRMED, see
+    :mod:`.const`). A credit order is final when it exists: it never waits.
+    """
+    payload = _dict(payload, "refund payload")
+    credit = _dict(payload.get("credit_order"), "credit order")
+    number = order_number(credit)
+    original = _text(credit.get(OrderF.CREDITED_ORDER_NUMBER))
+    if not original:
+        raise ChannelDataError(f"Credit order {number} names no credited order.")
+    if payload.get("error"):
+        raise ChannelDataError(
+            f"Credit order {number}: order {original} could not be read ({payload['error']}); "
+            f"Retry reads it again."
+        )
+    price = _dict(credit.get(OrderF.PRICE), "credit order price")
+    total = to_decimal(price.get(PriceF.TOTAL), f"credit order {number} total")
+    if total is None:
+        raise ChannelDataError(f"Credit order {number} has no total price.")
+    sign = Decimal(-1 if total < 0 else 1 if total > 0 else const.CREDIT_SIGN_DEFAULT)
+    keys = {}
+    for line in payload.get("original_lines") or []:
+        keys.setdefault(line.get("key"), line.get("id"))
+    refund = ChannelRefund(
+        external_id=number,
+        order_external_id=original,
+        reference=f"Credit order {number}",
+        date=order_created_at(credit),
+        updated_at=order_updated_at(credit),
+        currency=_text(credit.get(OrderF.CURRENCY)).upper() or "EUR",
+        total_incl=(total * sign).quantize(CENT),
+        reason=_text(_dict(credit.get(OrderF.COMMENTS), "comments").get(CommentF.CUSTOMER))[:200],
+        goods_returned=const.CREDIT_GOODS_RETURNED,
+        goods_arrived=False,
+    )
+    lines = credit.get(OrderF.ORDERLINES) or []
+    if not isinstance(lines, list):
+        raise ChannelDataError(f"Credit order {number}: the order lines are not a list.")
+    for index, line in enumerate(lines, start=1):
+        line = _dict(line, f"credit order {number} line {index}")
+        kind = _text(line.get(LineF.TYPE)).lower()
+        what = f"credit order {number} line {index}"
+        _excl, incl, _rate = _amounts(_tax_prices(line.get(LineF.PRICE), what), what)
+        amount = (incl * sign).quantize(CENT)
+        if kind in const.PRODUCT_LINE_TYPES:
+            quantity = abs(to_decimal(line.get(LineF.QUANTITY), f"{what} quantity") or ZERO)
+            if amount < 0:
+                raise ChannelDataError(f"{what}: the amount {incl} has the sign of a sale, not of a refund.")
+            articles = line.get(LineF.ARTICLES) or [{}]
+            article = _dict(articles[0], f"{what} article")
+            refund.lines.append(
+                ChannelRefundLine(
+                    external_id=_text(keys.get(_line_key(line))),
+                    sku=_text(article.get(OrderArticleF.SKU)),
+                    quantity=quantity,
+                    amount_incl=amount,
+                )
+            )
+        elif kind == const.LINE_TYPE_SHIPPING:
+            refund.shipping_incl += amount
+        elif kind in (const.LINE_TYPE_PAYMENT, const.LINE_TYPE_DISCOUNT):
+            if amount:
+                refund.other_amounts.append(
+                    ChannelRefundAmount(
+                        kind="other",
+                        title=_text(line.get(LineF.DESCRIPTION)) or kind.capitalize(),
+                        amount_incl=amount,
+                    )
+                )
+        elif amount:
+            raise ChannelDataError(f"{what}: unknown line type {kind!r} with an amount; it cannot be booked.")
+    return refund
+
+
+def credit_order_body(request, original, status_id):
+    """RefundRequest (a credit note posted in Odoo) + the original order -> CreditOrderPostable.
+
+    Only whole pieces can be credited (the shop takes a subset of the original lines at
+    their price): a line's credited pieces go out, with the shipping costs excl. VAT.
+    """
+    by_id = {
+        _text(line.get(LineF.ID)): line
+        for line in original.get(OrderF.ORDERLINES) or []
+        if isinstance(line, dict)
+    }
+    orderlines = []
+    for item in request.lines:
+        line = by_id.get(_text(item.get("line_external_id")))
+        quantity = int(to_decimal(item.get("quantity") or 0, "quantity") or 0)
+        if line is None or quantity <= 0:
+            raise ChannelDataError(
+                f"Credit note {request.reference}: MijnWebwinkel credits whole pieces of the order's "
+                f"lines only; {item.get('sku') or 'a line'} is not one (credit it in the shop)."
+            )
+        body = {"type": _text(line.get(LineF.TYPE)), "quantity": quantity}
+        articles = []
+        for article in line.get(LineF.ARTICLES) or []:
+            options = [{"list_option_id": option_id} for option_id in order_article_option_ids(article)]
+            articles.append(
+                {"id": article.get(OrderArticleF.ID), **({"options": options} if options else {})}
+            )
+        if articles:
+            body["articles"] = articles
+        orderlines.append(body)
+    shipping_excl = ZERO
+    if request.shipping_incl:
+        rate = next(
+            (
+                r
+                for line in original.get(OrderF.ORDERLINES) or []
+                if _text(line.get(LineF.TYPE)).lower() == const.LINE_TYPE_SHIPPING
+                for r in [_amounts(_tax_prices(line.get(LineF.PRICE), "shipping"), "shipping")[2]]
+            ),
+            ZERO,
+        )
+        shipping_excl = request.shipping_incl / (1 + (rate or ZERO) / HUNDRED)
+    return {
+        "credited_order_number": order_number(original),
+        "status": status_id,
+        "comments": {"internal": f"{const.ODOO_CREDIT_MARKER} {request.reference}"},
+        "orderlines": orderlines,
+        "shipping_costs": str(shipping_excl.quantize(UNIT_PRICE_PLACES)),
+        "payment_costs": "0",
+    }

@@ -173,6 +173,10 @@ class MijnWebwinkelClient(ChannelHttpClient):
     def patch_order(self, number, body):
         return self.request("PATCH", const.EP_ORDER.format(number=number), json_body=body)
 
+    def post_credit_order(self, body):
+        """Create a credit order (CreditOrderPostable); return the credit Order."""
+        return self.request("POST", const.EP_ORDER_CREDIT, json_body=body)
+
     # --- articles ------------------------------------------------------------
 
     def iter_articles(self):

@@ -114,6 +114,33 @@ SHIPPED_STATUS_ID = 2
 TEST_ORDER_PREFIX = "T-"
 
 
+# --- credit orders (refunds) ---------------------------------------------------
+
+# CONFIRMED (SPEC Order, changelog 1.1.6/1.1.7): a credit order is an Order whose
+# ``credited_order_number`` (integer) names the order it credits; the original lists
+# them in ``credit_order_numbers``. CONFIRMED (SPEC OrderStatus, changelog 1.0.7): the
+# statuses with ``credit_order: true`` are the ones of credit orders; their ids are shop
+# specific, read from GET /orderstatuses (partner token only).
+STATUS_F_ID = "status"
+STATUS_F_CREDIT = "credit_order"
+# UNCONFIRMED (the spec shows no credit order): its amounts carry the opposite sign of a
+# sale (``price.total`` negative). The sign of ``price.total`` decides for the whole credit
+# order, so a positive credit order is read as well; quantities are read as they are,
+# without their sign (the spec's CreditOrderPostable wants them positive: "items to be
+# returned").
+CREDIT_SIGN_DEFAULT = -1
+# UNCONFIRMED: credit order lines are items returned ("Items to be returned", SPEC
+# CreditOrderPostable); nothing says whether they arrived, so the return is left ready for
+# the warehouse.
+CREDIT_GOODS_RETURNED = True
+# CONFIRMED (SPEC CreditOrderPostable): POST /orders/credit {credited_order_number, status,
+# orderlines[{type, quantity, articles[{id, options[{list_option_id}]}]}], shipping_costs,
+# payment_costs (excl. VAT as strings; omitted = credited in full, "0" = nothing)}.
+EP_ORDER_CREDIT = "orders/credit"
+# Our marker in a credit order's internal comment: made from an Odoo credit note, so the
+# refund import does not book it a second time.
+ODOO_CREDIT_MARKER = "Odoo credit note"
+
 # --- field names --------------------------------------------------------------
 
 
@@ -135,6 +162,7 @@ class OrderF:
     REFERENCE = "reference"  # buyer's reference, B2B only
     TAX_STRATEGY = "tax_strategy"  # "" | zero_percent | reverse_charged_vat
     CREDITED_ORDER_NUMBER = "credited_order_number"  # set on credit orders
+    CREDIT_ORDER_NUMBERS = "credit_order_numbers"  # on the original order
     PAYMENT = "payment"  # {gateway_name, method_name, status}
     PAYMENT_STATUS = "payment_status"  # new|pending|authorized|captured|... (deprecated)
     DEBTOR = "debtor"

@@ -316,6 +316,9 @@ class RefundBuilder:
                 )
 
     def _write_locked(self, line, vals):
+        if "product_uom_qty" in vals:
+            # the channel's price stays: a new quantity must not re-price the line from the pricelist
+            vals = {"price_unit": line.price_unit, "discount": line.discount, **vals}
         order = line.order_id
         locked = order.locked
         if locked:

@@ -161,6 +161,41 @@ class ConnectorAccount(models.Model):
         eans = {pid: self._ccv_product_ean(client, pid) for pid in adapter.rows_missing_ean(rows)}
         return adapter.build_raw_order(order, rows, eans)
 
+    # --- refunds: CCV returns (read only) ---
+
+    def _can_fetch_refunds(self):
+        return self.provider == "ccv" or super()._can_fetch_refunds()
+
+    def _fetch_refunds(self, since):
+        if self.provider != "ccv":
+            return super()._fetch_refunds(since)
+        return self._ccv_fetch_refunds(since)
+
+    def _ccv_fetch_refunds(self, since):
+        client = self._ccv_client()
+        # returns carry only a creation date: new ones are listed, open ones the engine
+        # reads again (waiting) until they are credited or cancelled
+        for ret in client.iter_returns(min_create_date=since):
+            created = adapter.order_created_at(ret)
+            if since and created and created < since:
+                continue
+            yield self._ccv_raw_refund(client, ret)
+
+    def _fetch_refund(self, external_id):
+        if self.provider != "ccv":
+            return super()._fetch_refund(external_id)
+        client = self._ccv_client()
+        return self._ccv_raw_refund(client, client.get_return(external_id))
+
+    def _ccv_raw_refund(self, client, ret):
+        return_id = adapter.resource_id(ret)
+        return adapter.raw_refund(adapter.return_payload(ret, client.return_rows(return_id)))
+
+    def _parse_refund(self, payload):
+        if self.provider != "ccv":
+            return super()._parse_refund(payload)
+        return adapter.parse_refund(payload)
+
     def _ccv_product_ean(self, client, product_id):
         try:
             return adapter.product_ean(client.get_product(product_id))

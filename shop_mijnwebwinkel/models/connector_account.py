@@ -136,6 +136,84 @@ class ConnectorAccount(models.Model):
             return
         yield from self._mijnwebwinkel_sync().iter_catalogue()
 
+    # === PROVIDER HOOKS: REFUNDS (credit orders) === #
+
+    def _can_fetch_refunds(self):
+        return self.provider == const.PROVIDER or super()._can_fetch_refunds()
+
+    def _fetch_refunds(self, since):
+        if self.provider != const.PROVIDER:
+            yield from super()._fetch_refunds(since)
+            return
+        client = self._mijnwebwinkel_client()
+        credit_ids = adapter.credit_status_ids(client.get_order_statuses())
+        seen = set()
+        # no credit status known: every order changed since, credit orders picked out
+        for status in credit_ids or [None]:
+            for payload in client.iter_orders(status_id=status, changed_since=since):
+                if not isinstance(payload, dict) or not adapter.is_credit_order(payload):
+                    continue
+                if adapter.is_test_order(payload) or adapter.is_odoo_credit_order(payload):
+                    continue
+                raw = self._mijnwebwinkel_raw_refund(client, payload)
+                if raw.external_id not in seen:
+                    seen.add(raw.external_id)
+                    yield raw
+
+    def _fetch_refund(self, external_id):
+        if self.provider != const.PROVIDER:
+            return super()._fetch_refund(external_id)
+        client = self._mijnwebwinkel_client()
+        payload = client.get_order(external_id)
+        if not isinstance(payload, dict) or not adapter.is_credit_order(payload):
+            raise ChannelRequestError(_("MijnWebwinkel returned no credit order %s.", external_id))
+        return self._mijnwebwinkel_raw_refund(client, payload)
+
+    def _mijnwebwinkel_raw_refund(self, client, payload):
+        """A credit order with the lines of the order it credits (read once per refund);
+        an unreadable original is stored as such and parks the refund."""
+        credited = str(payload.get(const.OrderF.CREDITED_ORDER_NUMBER) or "").strip()
+        try:
+            original = client.get_order(credited)
+        except ChannelRequestError as exc:
+            if exc.status not in (404, 410):
+                raise
+            return adapter.raw_refund(adapter.refund_payload(payload, error=str(exc)))
+        return adapter.raw_refund(adapter.refund_payload(payload, original))
+
+    def _parse_refund(self, payload):
+        if self.provider != const.PROVIDER:
+            return super()._parse_refund(payload)
+        return adapter.parse_refund(payload)
+
+    def _can_send_refunds(self):
+        return self.provider == const.PROVIDER or super()._can_send_refunds()
+
+    def _send_refund(self, request):
+        if self.provider != const.PROVIDER:
+            return super()._send_refund(request)
+        if "credit-order" in request.already_sent:
+            return _("already credited")
+        client = self._mijnwebwinkel_client()
+        credit_ids = adapter.credit_status_ids(client.get_order_statuses())
+        if not credit_ids:
+            raise ChannelRequestError(_("The shop has no order status for credit orders."))
+        try:
+            body = adapter.credit_order_body(
+                request, client.get_order(request.order_external_id), credit_ids[0]
+            )
+        except ChannelDataError as exc:
+            raise ChannelRequestError(str(exc)) from exc
+        credit = client.post_credit_order(body)
+        if request.on_sent:
+            request.on_sent("credit-order")
+        number = str((credit or {}).get(const.OrderF.NUMBER) or "").strip()
+        return _(
+            "credit order %(number)s for order %(order)s",
+            number=number or "?",
+            order=request.order_external_id,
+        )
+
     # === REQUEST HELPERS === #
 
     def _mijnwebwinkel_client(self):

@@ -33,6 +33,17 @@ from tests.emulators.base import Emulator, RateLimiter, Response, main, route
 
 P = "/api/rest/v1"
 STATUSES = range(1, 15)
+# Returns.status (jacobdekeizer/ccvshop-client docstring); names as the shop shows them
+RETURN_STATUS_NAMES = {
+    "1": "Nieuw",
+    "2": "In behandeling",
+    "3": "Eigen status 1",
+    "4": "Eigen status 2",
+    "5": "Eigen status 3",
+    "6": "Geannuleerd",
+    "7": "Afgerond",
+    "8": "Gecrediteerd",
+}
 DATE_TOLERANCE = 900  # seconds of x-date skew accepted (CCV's value is not published)
 MAX_PAGE_SIZE = 100
 ORDER_PATCH_KEYS = {
@@ -209,6 +220,7 @@ class CcvEmulator(Emulator):
         self.packages = [{"id": 1, "name": "Standaard"}]
         self.orders = {}
         self.rows = {}  # order id -> rows
+        self.returns = {}  # return id -> return (its rows under "_rows")
         self.products = {}
         self.combinations = {}
         self.attribute_ids = {}  # attribute name -> id (attribute sets of combinations)
@@ -934,6 +946,195 @@ class CcvEmulator(Emulator):
     def order_patches(self, order_id):
         return list(self.orders[order_id].get("_patches", []))
 
+    # --- returns (refunds) ------------------------------------------------------------------
+    #
+    # As the schema-generated client jacobdekeizer/ccvshop-client has them (Returns,
+    # Returnrows, Parameters/Returns/All): GET /returns (paged; returnnumber, returnnumber_full,
+    # ordernumber, ordernumber_full, status, min_create_date, max_create_date, orderby),
+    # GET /returns/{id}, GET /returns/{id}/returnrows, GET /returnrows/{id}; nothing to
+    # write. A return's ``status`` is text "1".."8" (8 = Credited), ``order`` a link to its
+    # order, each row's ``orderrow`` an object with the link to the order row it returns.
+    # UNCONFIRMED: row prices follow the order's order_row_taxes_included.
+
+    def _return_view(self, request, ret):
+        data = {k: v for k, v in ret.items() if not k.startswith("_")}
+        data["href"] = self._href(request, f"returns/{ret['id']}")
+        data["order"] = self._href(request, f"orders/{ret['_order_id']}")
+        data["returnrows"] = {"href": self._href(request, f"returns/{ret['id']}/returnrows")}
+        return data
+
+    def _return_row_view(self, request, row):
+        data = {k: v for k, v in row.items() if not k.startswith("_")}
+        data["href"] = self._href(request, f"returnrows/{row['id']}")
+        data["product"] = {"href": self._href(request, f"products/{row['product_id']}")}
+        data["orderrow"] = {"href": self._href(request, f"orderrows/{row['_orderrow_id']}")}
+        data["parent"] = {"href": self._href(request, f"returns/{row['return_id']}")}
+        return data
+
+    @route("GET", f"{P}/returns")
+    def get_returns(self, request):
+        with self.store_lock:
+            returns = list(self.returns.values())
+        for name in ("returnnumber", "returnnumber_full", "ordernumber", "ordernumber_full", "status"):
+            if request.arg(name) not in (None, ""):
+                returns = [r for r in returns if str(r[name]) == request.arg(name)]
+        for name, keep in (
+            ("min_create_date", lambda c, m: c >= m),
+            ("max_create_date", lambda c, m: c <= m),
+        ):
+            if request.arg(name):
+                try:
+                    limit = parse_when(request.arg(name))
+                except ValueError:
+                    return self.error(400, f"{name} is not a date.")
+                returns = [r for r in returns if keep(parse_when(r["create_date"]), limit)]
+        orderby = request.arg("orderby", "id")
+        field, desc = (orderby[:-5], True) if orderby.endswith("_desc") else (orderby, False)
+        if field not in ("id", "returnnumber", "create_date"):
+            return self.error(400, f"orderby {orderby} is not supported.")
+        returns.sort(key=lambda r: r[field], reverse=desc)
+        return self._collection(request, [self._return_view(request, r) for r in returns])
+
+    @route("GET", rf"{P}/returns/(?P<id>\d+)")
+    def get_return(self, request):
+        ret = self.returns.get(int(request.params["id"]))
+        if not ret:
+            return self.error(404, "Return not found.")
+        return Response(200, self._return_view(request, ret))
+
+    @route("GET", rf"{P}/returns/(?P<id>\d+)/returnrows")
+    def get_return_rows(self, request):
+        ret = self.returns.get(int(request.params["id"]))
+        if not ret:
+            return self.error(404, "Return not found.")
+        return self._collection(request, [self._return_row_view(request, r) for r in ret["_rows"]])
+
+    @route("GET", rf"{P}/returnrows/(?P<id>\d+)")
+    def get_return_row(self, request):
+        for ret in list(self.returns.values()):
+            for row in ret["_rows"]:
+                if row["id"] == int(request.params["id"]):
+                    return Response(200, self._return_row_view(request, row))
+        return self.error(404, "Return row not found.")
+
+    def add_return(self, order_id, rows, status="1", reason="Past niet", action="Geld terug", created=None):
+        """A return of ``rows`` [(order row id, count)] of an order, as the merchant records it."""
+        order = self.orders[order_id]
+        order_rows = {r["id"]: r for r in self.rows[order_id]}
+        return_id = self._next_id("return", 501)
+        number = self._next_id("returnnumber", 1)
+        return_rows = []
+        for row_id, count in rows:
+            row = order_rows[row_id]
+            unit = Decimal(str(row["selling_price"]))
+            total = money(unit * Decimal(str(count)))
+            return_rows.append(
+                {
+                    "id": self._next_id("returnrow", 9001),
+                    "return_id": return_id,
+                    "product_name": row["product_name"],
+                    "product_number": row["product_number"],
+                    "sub_product_number": row["sub_product_number"] or "",
+                    "sub_sku_number": row["sub_sku_number"] or "",
+                    "sub_ean_number": row["sub_ean_number"] or "",
+                    "product_id": row["product_id"],
+                    "count": float(count),
+                    "price": row["price"],
+                    "product_purchase_price": 0.0,
+                    "discount": row["discount"],
+                    "custom_price": False,
+                    "tax": row["tax"],
+                    "unit": row["unit"],
+                    "weight": row["weight"],
+                    "memo": "",
+                    "package_id": None,
+                    "package_name": "",
+                    "stock_location": "",
+                    "supplier": "",
+                    "original_price": row["original_price"],
+                    "selling_price": row["selling_price"],
+                    "price_without_discount": row["price_without_discount"],
+                    "price_without_discount_with_attributes": row["price_without_discount_with_attributes"],
+                    "total_price": total,
+                    "total_extra_option_price": None,
+                    "price_with_attributes": row["price_with_attributes"],
+                    "total_price_with_attributes": total,
+                    "attributes": [
+                        {"option_name": a["option_name"], "value_name": a["value_name"], "price": a["price"]}
+                        for a in row["attributes"]
+                    ],
+                    "_orderrow_id": row_id,
+                }
+            )
+        incl = order["order_row_taxes_included"]
+        gross = net = Decimal(0)
+        for r in return_rows:
+            amount, rate = Decimal(str(r["total_price"])), Decimal(str(r["tax"]))
+            gross += amount if incl else Decimal(str(money(amount * (1 + rate / 100))))
+            net += Decimal(str(money(amount / (1 + rate / 100)))) if incl else amount
+        created = created or datetime.now(UTC) - timedelta(seconds=30)
+        ret = {
+            "id": return_id,
+            "returnnumber_prefix": "RET",
+            "returnnumber": number,
+            "returnnumber_full": f"RET-{number}",
+            "ordernumber_prefix": order["ordernumber_prefix"],
+            "ordernumber": order["ordernumber"],
+            "ordernumber_full": order["ordernumber_full"],
+            "create_date": iso(created),
+            "status": str(status),
+            "status_name": RETURN_STATUS_NAMES[str(status)],
+            "action_name": action,
+            "reason_name": reason,
+            "total_price_inc_tax": money(gross),
+            "total_price_exc_tax": money(net),
+            "total_price": money(gross if incl else net),
+            "total_tax": money(gross - net),
+            "currency": order["currency"],
+            "user": {"id": None, "href": None},
+            "customer": order["customer"],
+            "_order_id": order_id,
+            "_rows": return_rows,
+        }
+        with self.store_lock:
+            self.returns[return_id] = ret
+        return ret
+
+    def add_demo_return(self):
+        """The live demo's after-sale: one row of an earlier paid order comes back, credited
+        at once or still open (then credited at the next demo return)."""
+        with self.store_lock:
+            for ret in self.returns.values():
+                if ret["status"] == "1":
+                    ret["status"], ret["status_name"] = "8", RETURN_STATUS_NAMES["8"]
+            returned = {r["_order_id"] for r in self.returns.values()}
+            candidates = sorted(
+                o["id"]
+                for o in self.orders.values()
+                if o["paid"]
+                and o["is_completed"]
+                and o["status"] != 8
+                and o["id"] not in returned
+                and self.rows.get(o["id"])
+            )
+        if not candidates:
+            return None
+        order_id = self.random.choice(candidates)
+        row = self.random.choice(self.rows[order_id])
+        return self.add_return(
+            order_id,
+            [(row["id"], 1)],
+            status="8" if self.random.random() < 0.7 else "1",
+            reason=self.random.choice(["Past niet", "Beschadigd", "Verkeerd artikel"]),
+        )
+
+    def set_return_status(self, return_id, status):
+        with self.store_lock:
+            ret = self.returns[return_id]
+            ret["status"] = str(status)
+            ret["status_name"] = RETURN_STATUS_NAMES[str(status)]
+        return ret
+
     # --- demo data ----------------------------------------------------------------------
 
     CUSTOMERS = [
@@ -1085,13 +1286,17 @@ class CcvEmulator(Emulator):
             (sku, self.random.randint(1, 3)) for sku in self.random.sample(skus, self.random.randint(1, 3))
         ]
         is_b2b = bool(customer["btw"])
-        return self.add_order(
+        order = self.add_order(
             customer,
             rows,
             incl=not is_b2b,
             paymethod="banktransfer" if is_b2b else "ideal",
             intra_community=is_b2b and customer["billingaddress"]["country_code"] != "NL",
         )
+        self._demo_orders = getattr(self, "_demo_orders", 0) + 1
+        if self._demo_orders % 4 == 0:
+            self.add_demo_return()  # the after-sale: every fourth new order, an earlier one returned
+        return order
 
     def control(self, request):
         if request.path == "/_emulator/orders" and request.method == "POST":

@@ -121,6 +121,7 @@ class MijnWebwinkelEmulator(Emulator):
         self.lists = {}  # id (int) -> {"id", "name", "description", "options": [...]}
         self.categories = {}  # id (int) -> category (flat, without leafs)
         self.uploads = []  # (article id, filename, position, bytes)
+        self._credit_lines = {}  # credit order number -> its lines with the credited line ids
         self._ids = itertools.count(1001)
         self._order_numbers = itertools.count(1001)
         self._test_numbers = itertools.count(1)
@@ -960,6 +961,166 @@ class MijnWebwinkelEmulator(Emulator):
         order["status_changed_time"] = when.strftime("%H:%M:%S")
         return order
 
+    # --- credit orders (refunds) ------------------------------------------------------
+    #
+    # CONFIRMED (SPEC): POST /orders/credit takes a CreditOrderPostable {credited_order_number,
+    # status (a status with credit_order: true), orderlines: a (sub)set of the original's
+    # lines with positive quantities, shipping_costs / payment_costs excl. VAT: omitted =
+    # credited in full, "0" = nothing, never more than the original, in full when every item
+    # is credited}; it answers 200 with the credit Order, whose ``credited_order_number``
+    # names the original; the original lists it in ``credit_order_numbers``.
+    # UNCONFIRMED (the spec shows no credit order): its amounts are the original's with the
+    # sign turned (negative), quantities positive, at the original line's unit price.
+
+    @route("POST", f"{V}/orders/credit")
+    def post_credit_order(self, request):
+        data = request.json or {}
+        missing = {"credited_order_number", "status", "orderlines"} - set(data)
+        if missing:
+            return self.error(400, "Bad request", f"Missing fields: {', '.join(sorted(missing))}")
+        try:
+            credit = self.credit_order(data)
+        except (KeyError, ValueError, InvalidOperation) as exc:
+            return self.error(400, "Bad request", str(exc))
+        return Response(200, credit)
+
+    def credit_order(self, data, when=None):
+        """A credit order from a CreditOrderPostable (also used by tests to set one up)."""
+        unknown = set(data) - {
+            "credited_order_number",
+            "status",
+            "archived",
+            "comments",
+            "orderlines",
+            "payment_costs",
+            "shipping_costs",
+            "offline_location_id",
+        }
+        if unknown:
+            raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
+        original = self.orders.get(str(data["credited_order_number"]))
+        if original is None or original.get("credited_order_number"):
+            raise ValueError("credited_order_number is not an order of this shop")
+        status = {s["status"]: s for s in STATUSES}.get(data["status"])
+        if not status or not status["credit_order"]:
+            raise ValueError("status is not a credit order status")
+        goods = [ln for ln in original["orderlines"] if ln["type"] in ("article", "custom")]
+        credited = {}  # original line id -> pieces credited so far (all credit orders)
+        for number in original["credit_order_numbers"]:
+            for line in self._credit_lines.get(str(number), []):
+                if line.get("credits_line"):
+                    credited[line["credits_line"]] = credited.get(line["credits_line"], 0) + line["quantity"]
+        lines, tax = [], {}
+
+        def add(kind, description, qty, excl, incl, rate, **extra):
+            tax[rate] = tax.get(rate, Decimal(0)) - (incl - excl)
+            lines.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "type": kind,
+                    "quantity": qty,
+                    "description": description,
+                    "price": {
+                        "amount": str(-excl.quantize(C6)),
+                        "amount_including_tax": _money(-incl),
+                        "rate": f"{rate:.2f}",
+                    },
+                    **extra,
+                }
+            )
+
+        for wanted in data["orderlines"]:
+            qty = int(wanted["quantity"])
+            if qty <= 0:
+                raise ValueError("Quantities should be specified positive")
+            key = [
+                (a.get("id"), sorted(str(o["list_option_id"]) for o in a.get("options") or []))
+                for a in wanted.get("articles") or []
+            ]
+            line = next(
+                (
+                    ln
+                    for ln in goods
+                    if ln["type"] == wanted.get("type", "article")
+                    and [
+                        (a["id"], sorted(str(o["list_option_id"]) for o in a.get("options") or []))
+                        for a in ln.get("articles") or []
+                    ]
+                    == key
+                    and credited.get(ln["id"], 0) + qty <= ln["quantity"]
+                ),
+                None,
+            )
+            if line is None:
+                raise ValueError("orderlines must be a (sub)set of the original order's lines")
+            credited[line["id"]] = credited.get(line["id"], 0) + qty
+            price = line["price"]
+            incl = Decimal(price["amount_including_tax"]) * qty / line["quantity"]
+            excl = Decimal(price["amount"]) * qty / line["quantity"]
+            add(
+                line["type"],
+                line["description"],
+                qty,
+                excl,
+                incl.quantize(C2, rounding=ROUND_HALF_UP),
+                Decimal(price["rate"]),
+                weight=line.get("weight", "0"),
+                articles=line.get("articles", []),
+                credits_line=line["id"],
+            )
+        everything = all(credited.get(ln["id"], 0) >= ln["quantity"] for ln in goods)
+        for kind, field in (("shipping", "shipping_costs"), ("payment", "payment_costs")):
+            for line in [ln for ln in original["orderlines"] if ln["type"] == kind]:
+                full_excl = Decimal(line["price"]["amount"])
+                rate = Decimal(line["price"]["rate"])
+                if data.get(field) in (None, ""):
+                    excl = full_excl
+                else:
+                    excl = Decimal(str(data[field]))
+                    if excl > full_excl + C2:
+                        raise ValueError(f"{field} may not be higher than the original costs")
+                    if everything and excl < full_excl - C2:
+                        raise ValueError(f"{field} must be fully credited when all items are credited")
+                if excl:
+                    incl = (
+                        Decimal(line["price"]["amount_including_tax"])
+                        if abs(excl - full_excl) < C2
+                        else (excl * (1 + rate / 100)).quantize(C2, rounding=ROUND_HALF_UP)
+                    )
+                    add(kind, line["description"], 1, excl, incl, rate)
+        when = when or _local_now()
+        number = next(self._order_numbers)
+        served_lines = [{k: v for k, v in ln.items() if k != "credits_line"} for ln in lines]
+        credit = {
+            **{k: v for k, v in original.items() if k not in ("orderlines", "price")},
+            "number": number,
+            "uuid": str(uuid.uuid4()),
+            "date": when.strftime("%Y-%m-%d"),
+            "time": when.strftime("%H:%M:%S"),
+            "status": status["status"],
+            "status_changed_date": when.strftime("%Y-%m-%d"),
+            "status_changed_time": when.strftime("%H:%M:%S"),
+            "archived": bool(data.get("archived", False)),
+            "credited_order_number": original["number"],
+            "credit_order_numbers": [],
+            "comments": {
+                "customer": (data.get("comments") or {}).get("customer", ""),
+                "internal": (data.get("comments") or {}).get("internal", ""),
+            },
+            "payment_status": "unknown",  # SPEC: credit orders have no payment information
+            "payment": {},
+            "price": {
+                "tax": [{"amount": _money(v, C6), "rate": f"{k:.2f}"} for k, v in sorted(tax.items())],
+                "total": _money(sum(Decimal(ln["price"]["amount_including_tax"]) for ln in lines)),
+            },
+            "orderlines": served_lines,
+        }
+        with self.lock:
+            self.orders[str(number)] = credit
+            self._credit_lines[str(number)] = lines
+            original["credit_order_numbers"].append(number)
+        return credit
+
     # --- demo data -----------------------------------------------------------------
 
     def seed_demo(self):
@@ -1097,12 +1258,50 @@ class MijnWebwinkelEmulator(Emulator):
         lines = [
             (sku, self.random.randint(1, 3)) for sku in self.random.sample(skus, self.random.randint(1, 3))
         ]
-        return self.add_order(lines, email=email, name=name, country=country, city=city, zipcode=zipcode)
+        order = self.add_order(lines, email=email, name=name, country=country, city=city, zipcode=zipcode)
+        self._demo_orders = getattr(self, "_demo_orders", 0) + 1
+        if self._demo_orders % 4 == 0:
+            self.add_demo_credit()  # the after-sale: every fourth new order, an earlier one credited
+        return order
+
+    def add_demo_credit(self):
+        """The live demo's after-sale: the merchant credits one piece of an earlier paid order."""
+        with self.lock:
+            candidates = [
+                o
+                for o in self.orders.values()
+                if not o["credited_order_number"]
+                and not o["credit_order_numbers"]
+                and o["status"] in (2, 3, 6)
+                and any(ln["type"] == "article" and ln["quantity"] > 1 for ln in o["orderlines"])
+            ]
+        if not candidates:
+            return None
+        order = self.random.choice(sorted(candidates, key=lambda o: _number_key(o["number"])))
+        line = next(ln for ln in order["orderlines"] if ln["type"] == "article" and ln["quantity"] > 1)
+        articles = [
+            {"id": a["id"], "options": [{"list_option_id": o["list_option_id"]} for o in a["options"]]}
+            for a in line["articles"]
+        ]
+        credit_status = next(s["status"] for s in STATUSES if s["credit_order"])
+        return self.credit_order(
+            {
+                "credited_order_number": str(order["number"]),
+                "status": credit_status,
+                "comments": {"customer": self.random.choice(["Past niet", "Beschadigd", "Verkeerde kleur"])},
+                "orderlines": [{"type": "article", "quantity": 1, "articles": articles}],
+                "shipping_costs": "0",
+                "payment_costs": "0",
+            }
+        )
 
     def control(self, request):
         if request.path == "/_emulator/demo-order" and request.method == "POST":
             order = self.add_demo_order()
             return Response(201, {"number": order["number"]})
+        if request.path == "/_emulator/demo-credit" and request.method == "POST":
+            credit = self.add_demo_credit()
+            return Response(201, {"number": credit["number"] if credit else None})
         return None
 
 
