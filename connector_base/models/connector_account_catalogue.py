@@ -605,6 +605,12 @@ class ConnectorAccount(models.Model):
                     ("amount_type", "=", "percent"),
                     ("amount", "=", listing.tax_rate),
                     ("price_include", "=", bool(taxes.price_include) if taxes else False),
+                    # a domestic tax only: a rate the company's country does not have (a Dutch
+                    # shop's 21 % for a German company) must not pick another country's OSS tax,
+                    # which no fiscal position maps (reverse charge and exports would charge it)
+                    "|",
+                    ("fiscal_position_ids", "=", False),
+                    ("fiscal_position_ids.is_domestic", "=", True),
                 ],
                 limit=1,
             )

@@ -313,6 +313,43 @@ class TestCatalogue(ConnectorCommon):
         with self.assertRaises(UserError):
             self.listing("NEW-1").action_create_product()
 
+    def test_created_product_gets_a_domestic_tax_never_another_countrys_oss_tax(self):
+        # "Create OSS taxes": the company then has a 21 % sale tax of Belgium, the Netherlands...
+        self.company.with_company(self.company)._map_eu_taxes()
+        foreign_21 = self.env["account.tax"].search(
+            [*self.env["account.tax"]._check_company_domain(self.company), ("amount", "=", 21)]
+        )
+        self.assertTrue(foreign_21, "the OSS taxes exist")
+        # a Dutch shop lists at 21 %, a rate Germany does not have; and one at the domestic 7 %
+        listings = [
+            ChannelProduct(
+                sku="NL-21",
+                name="Dutch shirt",
+                price=Decimal("24.20"),
+                price_includes_tax=True,
+                tax_rate=Decimal("21"),
+                external_id="L-NL-21",
+            ),
+            ChannelProduct(
+                sku="BOOK-7",
+                name="Book",
+                price=Decimal("10.70"),
+                price_includes_tax=True,
+                tax_rate=Decimal("7"),
+                external_id="L-BOOK-7",
+            ),
+        ]
+        self.import_catalogue(listings)
+        self.listings(state="unmatched").action_create_product()
+        shirt = self.listing("NL-21").product_id
+        tax = shirt.taxes_id._filter_taxes_by_company(self.company)
+        self.assertEqual(tax, self.company.account_sale_tax_id, "the company's standard rate")
+        self.assertNotIn(tax, foreign_21)
+        self.assertEqual(shirt.list_price, 20.0, "24.20 incl. the shop's 21 %")
+        book_tax = self.listing("BOOK-7").product_id.taxes_id._filter_taxes_by_company(self.company)
+        self.assertEqual(book_tax.amount, 7)
+        self.assertTrue(book_tax.is_domestic)
+
     def test_auto_create_missing_products(self):
         self.account.catalogue_auto_create = True
         stats = self.import_catalogue()
