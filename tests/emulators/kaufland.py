@@ -30,6 +30,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from .base import Emulator, Response, main, route
+from .kaufland_subscriptions import KauflandSubscriptionsMixin
 
 V2 = r"(?:/v2)?"
 DEMO_CLIENT_KEY = "d3m0c1i3nt0000000000000000000001"  # 32 characters, like a real key
@@ -158,7 +159,7 @@ def invalid(field, message):
     )
 
 
-class KauflandEmulator(Emulator):
+class KauflandEmulator(KauflandSubscriptionsMixin, Emulator):
     """Kaufland Seller API v2"""
 
     name = "kaufland"
@@ -803,6 +804,7 @@ class KauflandEmulator(Emulator):
                         "_updated": created,
                     }
                     first = False
+        self._order_added(id_order, storefront)  # push notifications (kaufland_subscriptions.py)
         return id_order
 
     def set_unit_status(self, id_order_unit, status, reason=None):
@@ -811,6 +813,7 @@ class KauflandEmulator(Emulator):
             if reason:
                 unit["cancel_reason"] = reason
             self._touch(unit, status)
+        self._unit_status_changed(unit)
 
     def units_of_order(self, id_order):
         with self.lock:
