@@ -221,16 +221,27 @@ class ConnectorAccount(models.Model):
         return ["|", ("next_sync_at", "=", False), ("next_sync_at", "<=", now)]
 
     def _refresh_notification_subscriptions(self):
-        """Mirror the channel's subscriptions of this account; notifications are active
-        while at least one exists.
+        """Mirror the channel's subscriptions of this account (matched by their channel
+        id, so a signing key the channel only returned at creation is kept); notifications
+        are active while at least one is.
 
         :return: the connector.notification.subscription records
         """
         self.ensure_one()
-        remote = self._list_notifications()
+        remote = {str(vals["external_id"]): vals for vals in self._list_notifications()}
         Subscription = self.env["connector.notification.subscription"].sudo()
-        Subscription.search([("account_id", "=", self.id)]).unlink()
-        records = Subscription.create([dict(vals, account_id=self.id) for vals in remote])
+        local = Subscription.search([("account_id", "=", self.id)])
+        gone = local.filtered(lambda s: s.external_id not in remote)
+        known = {s.external_id: s for s in local - gone}
+        gone.unlink()
+        records = Subscription
+        for external_id, vals in remote.items():
+            vals = {k: v for k, v in vals.items() if v is not None}
+            if external_id in known:
+                known[external_id].write(vals)
+                records |= known[external_id]
+            else:
+                records |= Subscription.create(dict(vals, account_id=self.id))
         active = bool(records.filtered("is_active"))
         vals = {"notifications_active": active}
         if self.notifications_active != active:
@@ -240,6 +251,12 @@ class ConnectorAccount(models.Model):
             )
         self.sudo().write(vals)
         return records
+
+    def _store_notification_subscription(self, vals):
+        """Keep a subscription the channel just created (with its signing key, which some
+        channels return only then)."""
+        self.ensure_one()
+        return self.env["connector.notification.subscription"].sudo().create(dict(vals, account_id=self.id))
 
     # === BUSINESS METHODS: NOTIFICATIONS === #
 
