@@ -1,2 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import connector_account, connector_account_catalogue, connector_listing, connector_order
+from . import (
+    connector_account,
+    connector_account_catalogue,
+    connector_account_polling,
+    connector_listing,
+    connector_order,
+)
