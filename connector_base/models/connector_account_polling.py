@@ -30,6 +30,9 @@ DEFAULT_POLL_INTERVAL = 10
 DEFAULT_SAFETY_NET_INTERVAL = 15
 #: a burst of notifications within this many seconds makes one sync
 NOTIFICATION_DEBOUNCE_SECONDS = 5
+#: an account due this close to the cron's run is synchronized now: the cron wakes up once a
+#: minute, and an account due a few seconds after it would otherwise wait a whole extra run
+DUE_GRACE_SECONDS = 30
 #: where channels deliver notifications: /connector/notify/<account id>/<secret>
 NOTIFY_ROUTE = "/connector/notify"
 
@@ -218,7 +221,11 @@ class ConnectorAccount(models.Model):
     @api.model
     def _get_due_domain(self, now=None):
         now = now or fields.Datetime.now()
-        return ["|", ("next_sync_at", "=", False), ("next_sync_at", "<=", now)]
+        return [
+            "|",
+            ("next_sync_at", "=", False),
+            ("next_sync_at", "<=", now + timedelta(seconds=DUE_GRACE_SECONDS)),
+        ]
 
     def _refresh_notification_subscriptions(self):
         """Mirror the channel's subscriptions of this account (matched by their channel
