@@ -126,7 +126,7 @@ class ConnectorAccount(models.Model):
 
     def action_regenerate_callback_secret(self):
         """A new secret: the old callback URL stops working at once."""
-        self.ensure_one()
+        self.ensure_one().check_access("write")  # RPC-callable: administrators only
         self.sudo().notification_callback_secret = new_callback_secret()
         return self._notify(
             _("New callback secret"),
@@ -136,7 +136,7 @@ class ConnectorAccount(models.Model):
 
     def action_register_notifications(self):
         """Subscribe this account's callback URL to the channel's order events."""
-        self.ensure_one()
+        self.ensure_one().check_access("write")  # RPC-callable: administrators only
         if not self.sudo().notification_callback_secret:
             # the channel verifies the URL at once, from another transaction: the secret
             # must be committed before, so it cannot be created in this same click
@@ -170,7 +170,7 @@ class ConnectorAccount(models.Model):
 
     def action_list_notifications(self):
         """Read the subscriptions the channel has for this account."""
-        self.ensure_one()
+        self.ensure_one().check_access("write")  # RPC-callable: administrators only
         try:
             subscriptions = self._refresh_notification_subscriptions()
         except (ChannelError, UserError) as exc:
@@ -188,7 +188,7 @@ class ConnectorAccount(models.Model):
 
     def action_remove_notifications(self):
         """Delete this account's subscriptions at the channel and go back to polling."""
-        self.ensure_one()
+        self.ensure_one().check_access("write")  # RPC-callable: administrators only
         try:
             count = self._remove_notifications()
         except (ChannelError, UserError) as exc:

@@ -3,6 +3,7 @@ import logging
 
 from odoo.addons.connector_base.controllers.notification import _RedactCallbackSecret
 from odoo.exceptions import AccessError
+from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 
 from .common import ConnectorCommon
@@ -65,3 +66,24 @@ class TestPollingDefaults(ConnectorCommon):
         action = self.account.action_register_notifications()
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn("polled", action["params"]["message"])
+
+    def test_sales_user_cannot_touch_notifications(self):
+        account = self.account.with_user(self.sales_user)
+        for action in (
+            "action_register_notifications",
+            "action_list_notifications",
+            "action_remove_notifications",
+            "action_regenerate_callback_secret",
+        ):
+            with self.assertRaises(AccessError, msg=action):
+                getattr(account, action)()
+
+    def test_neutralize_forgets_callback_secrets_and_keys(self):
+        self.env["connector.notification.subscription"].create(
+            {"account_id": self.account.id, "external_id": "1", "event": "orders.created", "signing_key": "k"}
+        )
+        for query in get_neutralization_queries(["connector_base"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.assertFalse(self.account.notification_callback_secret)
+        self.assertFalse(self.env["connector.notification.subscription"].search([]))
