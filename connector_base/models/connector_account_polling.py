@@ -300,6 +300,17 @@ class ConnectorAccount(models.Model):
         self.ensure_one()
         if not self.active or not self.import_orders:
             return _("Order import is off for %s.", self.display_name)
+        # another sync holds the account: wait for it without a failing query (SKIP LOCKED
+        # instead of the sync's NOWAIT, which the database log reports as an error)
+        self.env.cr.execute(
+            "SELECT id FROM connector_account WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [self.id]
+        )
+        if not self.env.cr.fetchone():
+            raise RetryableJobError(
+                _("A synchronization of %s is running; this one follows it.", self.display_name),
+                seconds=5,
+                ignore_retry=True,
+            )
         try:
             stats = self._sync_orders()
         except ChannelRetryableError as exc:
