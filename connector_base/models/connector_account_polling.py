@@ -151,8 +151,15 @@ class ConnectorAccount(models.Model):
         try:
             count = self._register_notifications(self._get_notification_callback_url())
         except (ChannelError, UserError) as exc:
-            self._log("notification", "error", str(exc.args[0] if exc.args else exc), direction="out")
-            return self._notify(_("Registration failed"), str(exc.args[0] if exc.args else exc), "danger")
+            message = str(exc.args[0] if exc.args else exc)
+            self._log("notification", "error", message, direction="out")
+            try:  # some subscriptions may exist already: show what the channel has
+                self._refresh_notification_subscriptions()
+            except (ChannelError, UserError):
+                _logger.info(
+                    "Subscriptions of %s could not be listed after a failed registration", self.display_name
+                )
+            return self._notify(_("Registration failed"), message, "danger")
         self._refresh_notification_subscriptions()
         self._log(
             "notification", "done", _("%s notification subscriptions registered.", count), direction="out"
