@@ -2,15 +2,21 @@
 
     /opt/odoo-19.0/venv/bin/python bench/soak.py            (10 minutes, 60 orders/min)
     SOAK_MINUTES=2 SOAK_RATE=120 /opt/odoo-19.0/venv/bin/python bench/soak.py
+    SOAK_MODE=cron   ... (the import cron on the accounts' default interval, no notifications)
+    SOAK_MODE=notify ... (CCV webhooks registered; the cron as the safety net)
 
 A CCV Shop emulator (this process, real signed HTTP) receives SOAK_RATE new paid
-orders per minute; a sync process runs the account's order sync every
-SOAK_SYNC_INTERVAL seconds (a fast cron); an Odoo server with the queue_job runner
+orders per minute. What fetches them (SOAK_MODE): ``sync-loop`` (default) a sync process
+running the account's order sync every SOAK_SYNC_INTERVAL seconds (a fast cron set by
+hand); ``cron`` Odoo's import cron (every minute) on the account's default polling
+interval; ``notify`` the same cron plus the shop's webhooks, delivered to the server's
+callback URL, each enqueuing one sync job. An Odoo server with the queue_job runner
 and 2 job channels (``root:2``) imports them. Its own database (copied from
 scripts/lib.sh's template), dropped at the end. Prints, per minute and in total:
 orders imported per minute, latency from the order's creation in the channel to
 its sale order (p50/p95), failures (parked orders, failed jobs, failed syncs),
-duplicates (must be 0), and the resident memory of the server process.
+duplicates (must be 0), the shop API calls per imported order, and the resident memory
+of the server process.
 """
 
 import json
@@ -30,6 +36,7 @@ from tests.reliability.harness import CATALOGUE, OdooInstance, Shop, log, task_r
 MINUTES = float(os.environ.get("SOAK_MINUTES", "10"))
 RATE = float(os.environ.get("SOAK_RATE", "60"))  # orders per minute
 SYNC_INTERVAL = float(os.environ.get("SOAK_SYNC_INTERVAL", "10"))
+MODE = os.environ.get("SOAK_MODE", "sync-loop")  # sync-loop | cron | notify
 DRAIN = 90  # seconds allowed after the stream stops for the last orders to be imported
 
 
@@ -64,22 +71,36 @@ def imported(odoo, account_id):
 
 
 def main():
-    odoo = OdooInstance(f"cnb_soak_{os.getpid()}", channels="root:2")
+    if MODE not in ("sync-loop", "cron", "notify"):
+        raise SystemExit(f"SOAK_MODE must be sync-loop, cron or notify, not {MODE!r}")
+    odoo = OdooInstance(
+        f"cnb_soak_{os.getpid()}", channels="root:2", cron_threads=0 if MODE == "sync-loop" else 1
+    )
     shop = Shop(seed=7)
+    shop.app.deliver = "thread"  # webhooks (notify mode) arrive in the background, as from the real shop
     stop = threading.Event()
     created = {}
     samples = []
     try:
-        log(f"soak: {MINUTES:g} min, {RATE:g} orders/min, sync every {SYNC_INTERVAL:g} s, 2 job channels")
+        how = f"sync every {SYNC_INTERVAL:g} s" if MODE == "sync-loop" else f"mode {MODE}"
+        log(f"soak: {MINUTES:g} min, {RATE:g} orders/min, {how}, 2 job channels")
         odoo.create("shop_ccv")
         account_id = odoo.run_task("setup", url=shop.url, catalogue=CATALOGUE)["account_id"]
+        if MODE == "notify":
+            registered = odoo.run_task(
+                "notifications", account_id=account_id, base_url=f"http://127.0.0.1:{odoo.port}"
+            )
+            log(f"webhooks: {registered['message']}")
         server = psutil.Process(odoo.start_server().pid)
         time.sleep(8)  # the job runner starts 5 s after the server
+        shop.app.reset_log()  # count the API calls of the soak only
         start = time.time()
         until = start + MINUTES * 60
-        syncer = odoo.task(
-            "sync_loop", account_id=account_id, interval=SYNC_INTERVAL, until=until + DRAIN / 2
-        )
+        syncer = None
+        if MODE == "sync-loop":
+            syncer = odoo.task(
+                "sync_loop", account_id=account_id, interval=SYNC_INTERVAL, until=until + DRAIN / 2
+            )
         producer = threading.Thread(target=stream, args=(shop, created, stop), daemon=True)
         producer.start()
         print(f"{'minute':>6} {'created':>8} {'imported':>9} {'orders/min':>10} {'rss MB':>8}", flush=True)
@@ -100,7 +121,22 @@ def main():
         deadline = time.time() + DRAIN
         while time.time() < deadline and len(imported(odoo, account_id)[0]) < len(created):
             time.sleep(2)
-        sync_result = task_result(syncer, *syncer.communicate(timeout=DRAIN + 60), "sync_loop")
+        if syncer:
+            sync_result = task_result(syncer, *syncer.communicate(timeout=DRAIN + 60), "sync_loop")
+        else:
+            sync_result = {
+                "runs": odoo.scalar(
+                    "SELECT count(*) FROM connector_sync_log WHERE account_id = %s AND flow = 'order'"
+                    " AND message LIKE '%%orders fetched since%%'",
+                    [account_id],
+                ),
+                "failures": odoo.scalar(
+                    "SELECT count(*) FROM connector_sync_log WHERE account_id = %s AND flow = 'order'"
+                    " AND state = 'error'",
+                    [account_id],
+                ),
+            }
+        api_calls = len([r for r in shop.app.requests_to() if "/webhooks" not in r.path])
         done, duplicates = imported(odoo, account_id)
         latencies = [done[eid] - created[eid] for eid in created if eid in done]
         parked = odoo.scalar(
@@ -109,6 +145,7 @@ def main():
         failed_jobs = odoo.scalar("SELECT count(*) FROM queue_job WHERE state = 'failed'")
         final_rss = server.memory_info().rss / 2**20
         figures = {
+            "mode": MODE,
             "minutes": MINUTES,
             "rate_per_min": RATE,
             "orders_created": len(created),
@@ -124,6 +161,9 @@ def main():
                 "failed_syncs": sync_result["failures"],
             },
             "sync_runs": sync_result["runs"],
+            "api_calls": api_calls,
+            "api_calls_per_order": round(api_calls / len(done), 2) if done else None,
+            "webhook_deliveries": len(getattr(shop.app, "deliveries", [])),
             "duplicates": duplicates,
             "server_rss_mb": {
                 "first_minute": round(samples[0]) if samples else None,
@@ -137,6 +177,8 @@ def main():
             "server_errors": len(odoo.server_errors()),
         }
         print(json.dumps(figures, indent=2), flush=True)
+        for line in odoo.server_errors()[:5]:
+            log(f"server error: {line.strip()[:400]}")
         return 0 if not duplicates and not figures["missing"] else 1
     finally:
         stop.set()

@@ -209,3 +209,10 @@ LWA_ERROR_HINTS = {
     "unauthorized_client": "This LWA app may not use refresh tokens (unauthorized_client). Check the "
     "app in Seller Central.",
 }
+
+# --- polling ---------------------------------------------------------------
+# searchOrders (Orders API 2026-01-01) allows 0.0056 requests/s, burst 20 (usage plan in
+# orders_2026-01-01.json): one call every 1 / 0.0056 = 179 s on average. Polling every 3
+# minutes keeps the bucket full, so a sync with several pages spends burst, never waits.
+# (v0 getOrders: 0.0167/s, one per minute.) Notifications need SQS/EventBridge: not used.
+DEFAULT_POLL_INTERVAL = 3

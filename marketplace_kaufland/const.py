@@ -172,3 +172,28 @@ REFUND_UNIT_KEYS = (
     "currency",
     "vat",
 )
+# --- push notifications: subscriptions (spec 2.27.0 /subscriptions; docs ?page=push-notifications) ---
+PATH_SUBSCRIPTIONS = "subscriptions"
+PATH_SUBSCRIPTION = "subscriptions/{id_subscription}"
+# GET /subscriptions: limit 0..30 (spec), not the 100 of other lists
+SUBSCRIPTIONS_PAGE_LIMIT = 30
+# callback_url: at most 255 characters (push-notifications page)
+CALLBACK_URL_MAX = 255
+# Events (SubscriptionEventName) after which the orders are read again: new orders, unit
+# status changes (cancellations, sent) and returns.
+ORDER_EVENTS = (
+    "order_new",
+    "order_unit_new",
+    "order_unit_status_changed",
+    "return_new",
+    "return_status_changed",
+    "return_unit_status_changed",
+)
+# The events Odoo subscribes to, per storefront.
+SUBSCRIBED_EVENTS = ("order_new", "order_unit_status_changed", "return_new")
+# Callback URL verification: Kaufland GETs the callback URL with ?mode=subscribe&challenge=X and
+# expects X alone as the body. Documented for the v1 API this one replaced (real.de API v1
+# ?page=push-notifications, same text as Kaufland's page); assumed unchanged for v2.
+HANDSHAKE_MODES = ("subscribe",)
+# Polling default: the rate limit (111 requests/s) allows a poll every minute per account.
+DEFAULT_POLL_INTERVAL = 1

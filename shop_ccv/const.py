@@ -136,3 +136,17 @@ NOT_RETRYABLE_CODES = {
     "500.80": "the request is too big",
     "500.90": "a required CCV app is not installed in the shop",
 }
+
+# --- webhooks (official Endpoints/Webhooks.php + Resources/Webhook.php, CONFIRMED) ---
+# POST webhooks {event, address, is_active} -> {id, href, createdate, event, address, key,
+# is_active}; GET webhooks / webhooks/{id}; PATCH {address, is_active}; DELETE webhooks/{id}.
+PATH_WEBHOOKS = "webhooks"
+PATH_WEBHOOK = "webhooks/{id}"
+# UNCONFIRMED: the event names (the official README only shows a placeholder "foo.bar"); these
+# follow CCV's "<resource>.<action>" pattern for new and changed orders.
+ORDER_WEBHOOK_EVENTS = ("orders.created", "orders.updated")
+# UNCONFIRMED: how a delivery is signed. Assumed, like CCV's own API signing: header x-hash =
+# hex(HMAC-SHA512(<the webhook's key>, <raw request body>)).
+WEBHOOK_HASH_HEADER = "x-hash"
+# Polling default: one orders list call per minute stays far below the per-minute limits.
+DEFAULT_POLL_INTERVAL = 1

@@ -426,8 +426,11 @@ class ConnectorAccount(models.Model):
 
     @api.model
     def _cron_sync_orders(self):
-        """Scheduled import for every active account that imports orders."""
-        accounts = self.search([("import_orders", "=", True), ("provider", "!=", "none")])
+        """Scheduled import of the accounts whose polling interval has passed
+        (``next_sync_at``, see connector_account_polling.py)."""
+        accounts = self.search(
+            [("import_orders", "=", True), ("provider", "!=", "none")] + self._get_due_domain()
+        )
         for done, account in enumerate(accounts, start=1):
             try:
                 account._sync_orders()
@@ -470,7 +473,13 @@ class ConnectorAccount(models.Model):
                 to_import |= record
             if raw.updated_at and (not newest or raw.updated_at > newest):
                 newest = raw.updated_at
-        vals = {"last_sync_at": now, "last_success_at": now, "state": "connected", "last_error": False}
+        vals = {
+            "last_sync_at": now,
+            "last_success_at": now,
+            "state": "connected",
+            "last_error": False,
+            "next_sync_at": self._get_next_sync_at(now),
+        }
         if newest:
             vals["order_watermark"] = newest
         self.sudo().write(vals)
@@ -500,12 +509,14 @@ class ConnectorAccount(models.Model):
                     "SELECT id FROM connector_account WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id]
                 )
         except psycopg2.errors.LockNotAvailable:
-            raise ChannelError(
+            error = ChannelError(
                 _(
                     "A synchronization of %s is already running: its orders will appear when it is done.",
                     self.display_name,
                 )
-            ) from None
+            )
+            error.sync_running = True  # a notified sync job retries after it
+            raise error from None
 
     def _get_sync_since(self):
         self.ensure_one()
@@ -517,7 +528,7 @@ class ConnectorAccount(models.Model):
 
     def _record_sync_failure(self, exc):
         now = fields.Datetime.now()
-        vals = {"last_sync_at": now, "last_error": str(exc)}
+        vals = {"last_sync_at": now, "last_error": str(exc), "next_sync_at": self._get_next_sync_at(now)}
         if isinstance(exc, ChannelAuthError):
             vals["state"] = "error"
         self.sudo().write(vals)

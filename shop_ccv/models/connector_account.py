@@ -121,8 +121,11 @@ class ConnectorAccount(models.Model):
         start = adapter.min_create_date(since, self.ccv_paid_lookback_days)
         # Orders already stored from the look-back window need no second fetch of their rows.
         known = set()
+        # Orders stored as listed now (same resource: status, paid, totals) are not read again:
+        # frequent syncs (every minute, or per webhook) re-list the safety overlap each time.
+        stored_orders = {}
         if start and since:
-            known = set(
+            records = (
                 self.env["connector.order"]
                 .sudo()
                 .search(
@@ -131,8 +134,13 @@ class ConnectorAccount(models.Model):
                         ("channel_updated_at", ">=", start),
                     ]
                 )
-                .mapped("external_id")
             )
+            known = set(records.mapped("external_id"))
+            stored_orders = {
+                r.external_id: (r.payload or {}).get("order")
+                for r in records
+                if r.channel_updated_at >= since and isinstance(r.payload, dict)
+            }
         product_eans = {}
         orders = client.iter_orders(
             min_create_date=start,
@@ -146,6 +154,8 @@ class ConnectorAccount(models.Model):
             created = adapter.order_created_at(order)
             if since and created and created < since and order_id in known:
                 continue
+            if stored_orders.get(order_id) == order:
+                continue  # unchanged since stored: its rows are not read again
             rows = client.order_rows(order_id)
             for product_id in adapter.rows_missing_ean(rows) - set(product_eans):
                 product_eans[product_id] = self._ccv_product_ean(client, product_id)

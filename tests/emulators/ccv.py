@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import parse_qsl, urlencode
 
 from tests.emulators.base import Emulator, RateLimiter, Response, main, route
+from tests.emulators.ccv_webhooks import CcvWebhooksMixin
 
 P = "/api/rest/v1"
 STATUSES = range(1, 15)
@@ -192,7 +193,7 @@ def parse_when(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class CcvEmulator(Emulator):
+class CcvEmulator(CcvWebhooksMixin, Emulator):
     """CCV Shop REST API v1"""
 
     name = "ccv"
@@ -931,6 +932,7 @@ class CcvEmulator(Emulator):
         with self.store_lock:
             self.orders[order_id] = order
             self.rows[order_id] = order_rows
+        self.fire("orders.created", order_id)  # webhooks (ccv_webhooks.py)
         return order
 
     def set_paid(self, order_id, paid=True):
@@ -941,6 +943,7 @@ class CcvEmulator(Emulator):
             order["paid"] = paid
             if paid and order["status"] == 4:  # Wait for payment -> New
                 order["status"] = 1
+        self.fire("orders.updated", order_id)  # webhooks (ccv_webhooks.py)
         return order
 
     def order_patches(self, order_id):

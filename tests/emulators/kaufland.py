@@ -32,6 +32,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from .base import Emulator, Response, main, route
+from .kaufland_subscriptions import KauflandSubscriptionsMixin
 
 V2 = r"(?:/v2)?"
 DEMO_CLIENT_KEY = "d3m0c1i3nt0000000000000000000001"  # 32 characters, like a real key
@@ -196,7 +197,7 @@ def invalid(field, message):
     )
 
 
-class KauflandEmulator(Emulator):
+class KauflandEmulator(KauflandSubscriptionsMixin, Emulator):
     """Kaufland Seller API v2"""
 
     name = "kaufland"
@@ -1071,6 +1072,7 @@ class KauflandEmulator(Emulator):
                         "_updated": created,
                     }
                     first = False
+        self._order_added(id_order, storefront)  # push notifications (kaufland_subscriptions.py)
         return id_order
 
     def set_unit_status(self, id_order_unit, status, reason=None):
@@ -1079,6 +1081,7 @@ class KauflandEmulator(Emulator):
             if reason:
                 unit["cancel_reason"] = reason
             self._touch(unit, status)
+        self._unit_status_changed(unit)
 
     def add_return(self, unit_ids, reason="wrong_size", status="package_sent", note=None, created=None):
         """A buyer's return of order units (one order per return); returns the id_return."""

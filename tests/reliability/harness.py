@@ -178,7 +178,7 @@ class Shop:
 class OdooInstance:
     """One database, its config file, the server process and short task processes."""
 
-    def __init__(self, db, channels="root:2", workdir=None, log_level="warn", workers=0):
+    def __init__(self, db, channels="root:2", workdir=None, log_level="warn", workers=0, cron_threads=0):
         self.src = odoo_source()
         if not self.src:
             raise RuntimeError("Odoo 19.0 is not importable from this Python")
@@ -202,7 +202,7 @@ class OdooInstance:
                 f"dbfilter = ^{db}$\n"
                 "list_db = False\n"
                 f"workers = {workers}\n"
-                "max_cron_threads = 0\n"
+                f"max_cron_threads = {cron_threads}\n"
                 "server_wide_modules = base,web,queue_job\n"
                 "without_demo = True\n"
                 f"log_level = {log_level}\n"

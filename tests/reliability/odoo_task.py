@@ -148,6 +148,15 @@ def sync_loop(registry, account_id, interval, until):
     return {"runs": runs, "failures": failures}
 
 
+def notifications(env, account_id, base_url):
+    """Point web.base.url at the server and register the account's channel notifications."""
+    params = env["ir.config_parameter"].sudo()
+    params.set_param("web.base.url", base_url)
+    params.set_param("web.base.url.freeze", "True")
+    action = env["connector.account"].browse(account_id).action_register_notifications()
+    return {"type": action["params"]["type"], "message": action["params"]["message"]}
+
+
 def main():
     odoo.tools.config.parse_config(["-c", CONF, "-d", DB, "--no-http"])
     registry = Registry(DB)
@@ -163,6 +172,8 @@ def main():
             result = setup(env, **ARGS)
         elif TASK == "sync":
             result = sync(env, **ARGS)
+        elif TASK == "notifications":
+            result = notifications(env, **ARGS)
         else:
             raise SystemExit(f"unknown task {TASK}")
         cr.commit()
