@@ -46,6 +46,10 @@ class ChannelJobsMixin:
         as in production: tests only lift Odoo's test-mode shortcut that gives HTML instead."""
         if self.env["ir.actions.report"].get_wkhtmltopdf_state() == "install":
             self.fail("wkhtmltopdf is not installed: run the tests through scripts/test.sh")
+        # wkhtmltopdf loads the report's CSS and web fonts from report.url (web.base.url,
+        # port 8069 by default): whatever Odoo answers there (a demo) would style the PDF, and
+        # its web fonts leave no extractable text. A closed port: system fonts, same PDF content.
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
         yield
 
     @staticmethod
