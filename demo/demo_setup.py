@@ -84,6 +84,35 @@ def import_catalogue(account, warehouse):
             Quant._update_available_quantity(product, warehouse.lot_stock_id, 25)
 
 
+def forget_previous_run(account):
+    """The emulators start afresh on every run and hand out the same order, refund and
+    settlement ids again: keep the earlier run's records (their ids get a ``#n`` suffix),
+    close what was left open, and read the channel from the start again."""
+    env.flush_all()
+    for table, column, account_column, state_column in (
+        ("connector_order", "external_id", "account_id", "state"),
+        ("connector_refund", "external_id", "account_id", "state"),
+        ("connector_settlement", "external_id", "account_id", None),
+        ("sale_order", "connector_external_id", "connector_account_id", None),
+    ):
+        closing = (
+            f", {state_column} = CASE WHEN {state_column} IN ('pending', 'attention', 'waiting')"
+            f" THEN 'ignored' ELSE {state_column} END"
+            if state_column
+            else ""
+        )
+        env.cr.execute(
+            f"""UPDATE {table} SET {column} = {column} || '#' || id{closing}
+                 WHERE {account_column} = %s AND {column} NOT LIKE '%%#%%'""",
+            [account.id],
+        )
+    env.invalidate_all()
+    vals = {"order_watermark": False, "last_error": False}
+    if "refund_watermark" in account._fields:
+        vals["refund_watermark"] = False
+    account.write(vals)
+
+
 def setup_accounts(company):
     warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
     emulators = dict(e.split("=", 1) for e in os.environ.get("DEMO_EMULATORS", "").split(",") if "=" in e)
