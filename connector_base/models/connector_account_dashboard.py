@@ -105,16 +105,26 @@ class ConnectorAccount(models.Model):
         jobs = (
             self.env["queue.job"].sudo().search([("state", "=", "failed"), ("model_name", "in", JOB_MODELS)])
         )
+        # Records of all jobs browsed per model at once: one query per model, not per job.
+        ids_by_model = {}
+        for job in jobs:
+            ids_by_model.setdefault(job.model_name, set()).update(job.records.ids)
+        account_of = {}  # (model, record id) -> account id
+        for model, ids in ids_by_model.items():
+            records = self.env[model].browse(ids).exists()
+            for record in records:
+                if model == "connector.account":
+                    account = record
+                elif model == "connector.order":
+                    account = record.account_id
+                else:
+                    account = record.sale_id.connector_account_id
+                account_of[model, record.id] = account.id
+        wanted = set(self.ids)
         counts = {}
         for job in jobs:
-            records = job.records.exists()
-            if records._name == "connector.account":
-                accounts = records
-            elif records._name == "connector.order":
-                accounts = records.account_id
-            else:
-                accounts = records.sale_id.connector_account_id
-            for account_id in set(accounts.ids) & set(self.ids):
+            accounts = {account_of.get((job.model_name, rid)) for rid in job.records.ids}
+            for account_id in accounts & wanted:
                 counts.setdefault(account_id, []).append(job.id)
         return counts
 
