@@ -619,6 +619,8 @@ class ConnectorAccount(models.Model):
                 "company_ids": [Command.link(self.company_id.id)],
             }
         )
+        # Race-free without a key: a second worker creating one too must write this same
+        # account row, which fails to serialize, and its retry reads the first one's account.
         self.sudo().settlement_clearing_account_id = account
         return account
 
