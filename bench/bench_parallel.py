@@ -44,6 +44,7 @@ import psutil
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from tests.emulators.ccv import address, customer
 from tests.reliability.harness import OdooInstance, Shop, log, pg_connect, wait_until
 
 N = int(os.environ.get("N", "200"))
@@ -57,42 +58,8 @@ CATALOGUE = [
 VAT_ID = "DE129273398"
 
 
-def address(name, street, number, zipcode="10115", city="Berlin", company=""):
-    first, last = name.split(" ", 1)
-    return {
-        "gender": "",
-        "initials": first[0],
-        "first_name": first,
-        "last_name": last,
-        "full_name": name,
-        "company": company,
-        "street": street,
-        "housenumber": number,
-        "housenumber_suffix": "",
-        "zipcode": zipcode,
-        "city": city,
-        "province": "",
-        "country": "Duitsland",
-        "country_code": "DE",
-        "telephone": "+49 30 1234567",
-        "mobile": "",
-        "fax": "",
-        "comment": "",
-    }
-
-
-def customer(email, billing, delivery=None, vat=""):
-    return {
-        "billingaddress": billing,
-        "deliveryaddress": delivery or dict(billing),
-        "email": email,
-        "customertype": "b2b" if billing["company"] else "b2c",
-        "btw": vat,
-        "kvk": "",
-        "reference": "",
-        "branch": "",
-        "website": "",
-    }
+def person_address(name, street, number, zipcode="10115", city="Berlin", company=""):
+    return address(*name.split(" ", 1), street, number, zipcode, city, company=company)
 
 
 def batch(n, tag, seed):
@@ -107,14 +74,14 @@ def batch(n, tag, seed):
             who = f"back{rnd.randrange(40)}"
         name = f"Kunde {who.title()}"
         email = f"{who}.{tag}@bench.example"
-        home = address(name, "Hauptstraße", sum(map(ord, who)) % 90 + 1)
+        home = person_address(name, "Hauptstraße", sum(map(ord, who)) % 90 + 1)
         if i % 17 == 0:  # a company buying through one of three employees
             person = rnd.choice(["Karl Nord", "Petra Nord", "Ute Nord"])
             email = f"{person.split()[0].lower()}.{tag}@roesterei.example"
-            home = address(person, "Hafenstraße", 7, "20457", "Hamburg", company=f"Rösterei {tag}")
+            home = person_address(person, "Hafenstraße", 7, "20457", "Hamburg", company=f"Rösterei {tag}")
             data = customer(email, home, vat=VAT_ID)
         elif i % 7 == 0:
-            data = customer(email, home, address(name, "Nebenweg", 3, "80331", "München"))
+            data = customer(email, home, person_address(name, "Nebenweg", 3, "80331", "München"))
         else:
             data = customer(email, home)
         rows = [(sku, rnd.randint(1, 3)) for sku, *_rest in rnd.sample(CATALOGUE, rnd.randint(2, 3))]

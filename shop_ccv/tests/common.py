@@ -17,48 +17,9 @@ from odoo import Command
 from odoo.addons.connector_base import http_client
 from odoo.addons.connector_base.tests.common import ConnectorCommon
 from tests.emulators.base import EmulatorServer
-from tests.emulators.ccv import DEMO_ACCOUNT_VALUES, GERMAN_TAX_TARIFFS, CcvEmulator
+from tests.emulators.ccv import DEMO_ACCOUNT_VALUES, GERMAN_TAX_TARIFFS, CcvEmulator, address, customer
 
 P = "/api/rest/v1"
-
-
-def address(first, last, street, number, zipcode, city, country="DE", company="", suffix=""):
-    """A CCV ``Personalinfo`` address."""
-    return {
-        "gender": "",
-        "initials": first[:1],
-        "first_name": first,
-        "last_name": last,
-        "full_name": f"{first} {last}",
-        "company": company,
-        "street": street,
-        "housenumber": number,
-        "housenumber_suffix": suffix,
-        "zipcode": zipcode,
-        "city": city,
-        "province": "",
-        "country": {"DE": "Duitsland", "NL": "Nederland"}.get(country, country),
-        "country_code": country,
-        "telephone": "+49 30 1234567",
-        "mobile": "",
-        "fax": "",
-        "comment": "",
-    }
-
-
-def customer(email, billing, delivery=None, vat=""):
-    """A CCV order ``customer``: b2b when the billing address names a company."""
-    return {
-        "billingaddress": billing,
-        "deliveryaddress": dict(delivery or billing),
-        "email": email,
-        "customertype": "b2b" if billing["company"] else "b2c",
-        "btw": vat,
-        "kvk": "",
-        "reference": "",
-        "branch": "",
-        "website": "",
-    }
 
 
 ERIKA = customer(

@@ -163,6 +163,45 @@ DEMO_ACCOUNT_VALUES = {
 }
 
 
+def address(first, last, street, number, zipcode, city, country="DE", company="", suffix=""):
+    """A CCV ``Personalinfo`` address (order customer's billing or delivery address)."""
+    return {
+        "gender": "",
+        "initials": first[:1],
+        "first_name": first,
+        "last_name": last,
+        "full_name": f"{first} {last}",
+        "company": company,
+        "street": street,
+        "housenumber": number,
+        "housenumber_suffix": suffix,
+        "zipcode": zipcode,
+        "city": city,
+        "province": "",
+        "country": {"DE": "Duitsland", "NL": "Nederland"}.get(country, country),
+        "country_code": country,
+        "telephone": "+49 30 1234567",
+        "mobile": "",
+        "fax": "",
+        "comment": "",
+    }
+
+
+def customer(email, billing, delivery=None, vat="", kvk=""):
+    """A CCV order ``customer``: b2b when the billing address names a company."""
+    return {
+        "billingaddress": billing,
+        "deliveryaddress": dict(delivery or billing),
+        "email": email,
+        "customertype": "b2b" if billing["company"] else "b2c",
+        "btw": vat,
+        "kvk": kvk,
+        "reference": "",
+        "branch": "",
+        "website": "",
+    }
+
+
 def sign(public, secret, method, uri, body, x_date):
     message = f"{public}|{method}|{uri}|".encode() + body + f"|{x_date}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha512).hexdigest()

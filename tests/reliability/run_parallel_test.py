@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 
+from tests.emulators.ccv import address, customer  # noqa: E402
 from tests.reliability.harness import OdooInstance, Shop, log, task_result  # noqa: E402
 from tests.reliability.run_crash_test import (  # noqa: E402
     CheckFailed,
@@ -55,41 +56,9 @@ CATALOGUE = [
 COMPANY_VAT = "DE811907980"  # valid check digit; the buyer company of several employees
 
 
-def address(first, last, street, number, zipcode="10115", city="Berlin", company=""):
-    return {
-        "gender": "",
-        "initials": first[0],
-        "first_name": first,
-        "last_name": last,
-        "full_name": f"{first} {last}",
-        "company": company,
-        "street": street,
-        "housenumber": number,
-        "housenumber_suffix": "",
-        "zipcode": zipcode,
-        "city": city,
-        "province": "",
-        "country": "Duitsland",
-        "country_code": "DE",
-        "telephone": "+49 30 1234567",
-        "mobile": "",
-        "fax": "",
-        "comment": "",
-    }
-
-
 def buyer(email, billing, delivery=None, vat=""):
-    return {
-        "billingaddress": billing,
-        "deliveryaddress": delivery or dict(billing),
-        "email": email,
-        "customertype": "b2b" if billing["company"] else "b2c",
-        "btw": vat,
-        "kvk": "12345678" if billing["company"] else "",
-        "reference": "",
-        "branch": "",
-        "website": "",
-    }
+    """A CCV customer; a company has a chamber of commerce number."""
+    return customer(email, billing, delivery, vat=vat, kvk="12345678" if billing["company"] else "")
 
 
 def burst(persons):
@@ -102,7 +71,7 @@ def burst(persons):
     for i in range(persons):
         first, last = ["Erika", "Hans", "Jürgen", "Anna", "Lena", "Max"][i % 6], f"Kunde{i}"
         email = f"{first}.{last}@kunde.example".lower()
-        home = address(first, last, "Hauptstraße", i + 1)
+        home = address(first, last, "Hauptstraße", i + 1, "10115", "Berlin")
         other = address(first, last, "Nebenweg", i + 1, "80331", "München")
         orders += [
             (buyer(email, home), email),
@@ -114,11 +83,11 @@ def burst(persons):
     company = "Rösterei Nord GmbH"
     for j, first in enumerate(["Karl", "Petra", "Ute"]):
         email = f"{first.lower()}@roesterei-nord.example"
-        billing = address(first, "Nord", "Hafenstraße", 7, "20457", "Hamburg", company)
+        billing = address(first, "Nord", "Hafenstraße", 7, "20457", "Hamburg", company=company)
         orders += [(buyer(email, billing, vat=COMPANY_VAT), email)] * (2 if j else 3)
     for first in ("Olaf", "Greta"):  # a company without VAT id: by name and address
         email = f"{first.lower()}@kaffeeklappe.example"
-        billing = address(first, "Klappe", "Marktplatz", 2, "04109", "Leipzig", "Kaffeeklappe")
+        billing = address(first, "Klappe", "Marktplatz", 2, "04109", "Leipzig", company="Kaffeeklappe")
         orders += [(buyer(email, billing), email)] * 2
     return orders
 
