@@ -7,6 +7,7 @@ pickings."""
 from datetime import timedelta
 
 from odoo.addons.connector_base.tests.invoice_common import ChannelJobsMixin
+from odoo.addons.connector_base.tests.refund_common import CreditNoteAssertions
 from odoo.tests import tagged
 from tests.emulators.amazon import NL
 from tests.emulators.amazon import _now as emulator_now
@@ -17,7 +18,7 @@ FINANCIAL_EVENTS = "/finances/v0/financialEvents$"
 
 
 @tagged("post_install", "-at_install")
-class TestAmazonRefunds(AmazonCommon):
+class TestAmazonRefunds(CreditNoteAssertions, AmazonCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -89,27 +90,8 @@ class TestAmazonRefunds(AmazonCommon):
         ``lines``: [(product, quantity, gross amount, tax percent)]; each line's taxes and
         account must be those of the same product's line on the original invoice.
         """
-        invoice = sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
-        note = record.credit_note_id
-        self.assertEqual(len(invoice), 1)
-        self.assertEqual(note.move_type, "out_refund")
-        self.assertEqual(note.state, "posted")
-        self.assertEqual(note.reversed_entry_id, invoice)
-        self.assertEqual(note.fiscal_position_id, invoice.fiscal_position_id)
-        self.assertEqual(note.partner_id, invoice.partner_id)
+        note, _invoice = self.assert_reverses_invoice(record, sale, total, lines)
         self.assertEqual(note.currency_id.name, "EUR")
-        self.assertEqual(round(note.amount_total, 2), total)
-        self.assertEqual(
-            sorted(
-                (ln.product_id.id, ln.quantity, round(ln.price_total, 2), tuple(ln.tax_ids.mapped("amount")))
-                for ln in note.invoice_line_ids
-            ),
-            sorted((p.id, q, amount, (rate,)) for p, q, amount, rate in lines),
-        )
-        for line in note.invoice_line_ids:
-            original = invoice.invoice_line_ids.filtered(lambda ln, p=line.product_id: ln.product_id == p)
-            self.assertEqual(line.tax_ids, original.tax_ids, line.name)
-            self.assertEqual(line.account_id, original.account_id, line.name)
         self.assertEqual(note.invoice_origin, sale.name)
         # returned pieces are linked to their order lines (not invoiced again)
         for line in note.invoice_line_ids.filtered(lambda ln: "price reduction" not in ln.name):

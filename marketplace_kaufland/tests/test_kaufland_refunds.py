@@ -6,6 +6,7 @@ posted in Odoo becomes PATCH /order-units/{id}/refund."""
 from datetime import timedelta
 
 from odoo import Command
+from odoo.addons.connector_base.tests.refund_common import CreditNoteAssertions
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 from tests.emulators.kaufland import now_utc
@@ -14,7 +15,7 @@ from .common import ERIKA, KauflandCommon
 
 
 @tagged("post_install", "-at_install")
-class TestKauflandRefunds(KauflandCommon):
+class TestKauflandRefunds(CreditNoteAssertions, KauflandCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -81,24 +82,8 @@ class TestKauflandRefunds(KauflandCommon):
         ``lines``: [(product, quantity, gross amount)]; each line's taxes and account must be
         those of the same product's line on the original invoice.
         """
-        invoice = sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
-        note = record.credit_note_id
-        self.assertEqual(len(invoice), 1)
-        self.assertEqual(note.move_type, "out_refund")
-        self.assertEqual(note.state, "posted")
-        self.assertEqual(note.reversed_entry_id, invoice)
-        self.assertEqual(note.fiscal_position_id, invoice.fiscal_position_id)
-        self.assertEqual(note.partner_id, invoice.partner_id)
+        note, _invoice = self.assert_reverses_invoice(record, sale, total, lines)
         self.assertEqual(note.currency_id, sale.currency_id)
-        self.assertEqual(round(note.amount_total, 2), total)
-        self.assertEqual(
-            sorted((ln.product_id.id, ln.quantity, round(ln.price_total, 2)) for ln in note.invoice_line_ids),
-            sorted((p.id, q, amount) for p, q, amount in lines),
-        )
-        for line in note.invoice_line_ids:
-            original = invoice.invoice_line_ids.filtered(lambda ln, p=line.product_id: ln.product_id == p)
-            self.assertEqual(line.tax_ids, original.tax_ids, line.name)
-            self.assertEqual(line.account_id, original.account_id, line.name)
         self.assertIn(
             sale, note.line_ids.sale_line_ids.order_id | note.invoice_line_ids.sale_line_ids.order_id
         )

@@ -9,6 +9,7 @@ shipping-only refund and nothing is sent from Odoo (see readme/CONTEXT.md)."""
 from datetime import timedelta
 
 from odoo import fields
+from odoo.addons.connector_base.tests.refund_common import CreditNoteAssertions
 from odoo.tests import tagged
 
 from .common import ACME, ERIKA, CcvCommon
@@ -17,7 +18,7 @@ CREDITED, CANCELLED, NEW = "8", "6", "1"
 
 
 @tagged("post_install", "-at_install")
-class TestCcvRefunds(CcvCommon):
+class TestCcvRefunds(CreditNoteAssertions, CcvCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -69,26 +70,7 @@ class TestCcvRefunds(CcvCommon):
     def assert_credit_note(self, record, sale, total, lines):
         """``lines``: [(product, quantity, gross amount, VAT %)]; taxes, accounts and fiscal
         position are the original invoice's."""
-        invoice = sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
-        note = record.credit_note_id
-        self.assertEqual(len(invoice), 1)
-        self.assertEqual(
-            (note.move_type, note.state, note.reversed_entry_id), ("out_refund", "posted", invoice)
-        )
-        self.assertEqual(note.fiscal_position_id, invoice.fiscal_position_id)
-        self.assertEqual(note.partner_id, invoice.partner_id)
-        self.assertEqual(round(note.amount_total, 2), total)
-        self.assertEqual(
-            sorted(
-                (ln.product_id.id, ln.quantity, round(ln.price_total, 2), ln.tax_ids.amount)
-                for ln in note.invoice_line_ids
-            ),
-            sorted((p.id, q, amount, rate) for p, q, amount, rate in lines),
-        )
-        for line in note.invoice_line_ids:
-            original = invoice.invoice_line_ids.filtered(lambda ln, p=line.product_id: ln.product_id == p)
-            self.assertEqual(line.tax_ids, original.tax_ids, line.name)
-            self.assertEqual(line.account_id, original.account_id, line.name)
+        note, _invoice = self.assert_reverses_invoice(record, sale, total, lines)
         self.assertEqual(record.sale_order_id, sale)
         self.assertIn(sale, note.invoice_line_ids.sale_line_ids.order_id)
         return note

@@ -6,6 +6,7 @@ credit note posted in Odoo becomes ``POST /orders/credit``."""
 from datetime import timedelta
 
 from odoo import Command
+from odoo.addons.connector_base.tests.refund_common import CreditNoteAssertions
 from odoo.tests import tagged
 from tests.emulators.mijnwebwinkel import _local_now
 
@@ -15,7 +16,7 @@ CREDIT_STATUS = 7  # the emulator's status with credit_order: true ("Gecrediteer
 
 
 @tagged("post_install", "-at_install")
-class TestMijnWebwinkelRefunds(MijnWebwinkelCommon):
+class TestMijnWebwinkelRefunds(CreditNoteAssertions, MijnWebwinkelCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -80,24 +81,9 @@ class TestMijnWebwinkelRefunds(MijnWebwinkelCommon):
     def assert_credit_note(self, record, sale, total, lines):
         """The credit note reverses the invoice with its taxes, accounts and fiscal position;
         ``lines``: [(product, quantity, gross amount)]."""
-        invoice = sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
-        note = record.credit_note_id
-        self.assertEqual(len(invoice), 1)
-        self.assertEqual(
-            (note.move_type, note.state, note.reversed_entry_id), ("out_refund", "posted", invoice)
-        )
-        self.assertEqual(note.fiscal_position_id, invoice.fiscal_position_id)
-        self.assertEqual(note.partner_id, invoice.partner_id)
-        self.assertEqual(round(note.amount_total, 2), total)
-        self.assertEqual(
-            sorted((ln.product_id.id, ln.quantity, round(ln.price_total, 2)) for ln in note.invoice_line_ids),
-            sorted((p.id, q, amount) for p, q, amount in lines),
-        )
+        note, _invoice = self.assert_reverses_invoice(record, sale, total, lines)
         for line in note.invoice_line_ids:
-            original = invoice.invoice_line_ids.filtered(lambda ln, p=line.product_id: ln.product_id == p)
-            self.assertEqual(line.tax_ids, original.tax_ids, line.name)
             self.assertEqual(line.tax_ids.mapped("amount"), [19.0])
-            self.assertEqual(line.account_id, original.account_id, line.name)
         self.assertEqual(record.sale_order_id, sale)
         self.assertEqual(note.invoice_origin, sale.name)
         return note
