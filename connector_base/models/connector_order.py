@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..exceptions import ChannelError, ChannelRetryableError
 from ..schema import ChannelDataError
@@ -26,6 +27,21 @@ STATES = [
 
 #: longest channel order id stored (a database index entry holds at most ~2.7 kB)
 EXTERNAL_ID_MAX = 255
+
+
+def purge_stored_payloads(model, before):
+    """Forget the raw payloads (personal data) of ``model``'s finished records (orders,
+    refunds) last written before ``before``; the hash stays, so a refetch is recognised."""
+    model.flush_model()
+    model.env.cr.execute(
+        SQL(
+            """UPDATE %s SET payload = NULL
+                WHERE write_date < %s AND state IN ('done', 'ignored') AND payload IS NOT NULL""",
+            SQL.identifier(model._table),
+            before,
+        )
+    )
+    model.invalidate_model(["payload"])
 
 
 def payload_hash(payload):
@@ -172,13 +188,7 @@ class ConnectorOrder(models.Model):
     @api.model
     def _purge_payloads(self, before):
         """Forget raw payloads (personal data) of finished orders older than ``before``."""
-        self.flush_model()
-        self.env.cr.execute(
-            """UPDATE connector_order SET payload = NULL
-                WHERE write_date < %s AND state IN ('done', 'ignored') AND payload IS NOT NULL""",
-            [before],
-        )
-        self.invalidate_model(["payload"])
+        purge_stored_payloads(self, before)
 
     # === IMPORT JOB === #
 

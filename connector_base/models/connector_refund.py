@@ -12,7 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..exceptions import ChannelError, ChannelRetryableError
 from ..schema import ChannelDataError
 from ..services.refund_builder import RefundBuilder
-from .connector_order import EXTERNAL_ID_MAX, payload_hash
+from .connector_order import EXTERNAL_ID_MAX, payload_hash, purge_stored_payloads
 
 _logger = logging.getLogger(__name__)
 
@@ -147,6 +147,12 @@ class ConnectorRefund(models.Model):
         if self.state in ("ignored", "done", "waiting"):
             return _("Nothing to do (%s).", dict(STATES)[self.state])
         return self._book()
+
+    @api.model
+    def _purge_payloads(self, before):
+        """Forget raw payloads of finished refunds older than ``before`` (a credit order
+        names the buyer): as for orders."""
+        purge_stored_payloads(self, before)
 
     def _lock(self):
         """Row lock so two workers never book the same refund at once (see connector.order)."""

@@ -57,3 +57,4 @@ class ConnectorSyncLog(models.Model):
         limit = fields.Datetime.now() - timedelta(days=max(days, 1))
         self.sudo().search([("create_date", "<", limit)]).unlink()
         self.env["connector.order"].sudo()._purge_payloads(limit)
+        self.env["connector.refund"].sudo()._purge_payloads(limit)

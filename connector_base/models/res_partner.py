@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, models
+from odoo import _, api, models
 from odoo.tools import SQL
 
 
@@ -39,33 +39,46 @@ class ResPartner(models.Model):
                 ("partner_shipping_id", "in", partners.ids),
             ]
         )
-        Order = env["connector.order"].with_context(active_test=False, tracking_disable=True)
-        orders = Order.search([("sale_order_id", "in", sales.ids)])
+        # orders, and refunds (a credit order carries the buyer as its order did)
+        for model, log_field in (
+            ("connector.order", "connector_order_id"),
+            ("connector.refund", "connector_refund_id"),
+        ):
+            self._connector_forget_payloads(env[model], log_field, sales, emails)
+
+    @api.model
+    def _connector_forget_payloads(self, Record, log_field, sales, emails):
+        """Erase the payloads, log lines and chatter of ``Record`` (connector.order or
+        connector.refund) belonging to ``sales`` or naming one of ``emails``."""
+        env = Record.env
+        Record = Record.with_context(active_test=False, tracking_disable=True)
+        records = Record.search([("sale_order_id", "in", sales.ids)])
         Log = env["connector.sync.log"]
         logs = Log.search(
-            ["|", ("connector_order_id", "in", orders.ids), "&", ("res_model", "=", "sale.order"),
+            ["|", (log_field, "in", records.ids), "&", ("res_model", "=", "sale.order"),
              ("res_id", "in", sales.ids)]
         )  # fmt: skip
         if emails:
             env.flush_all()
             patterns = [f"%{email}%" for email in emails]
             query = SQL(
-                """SELECT id FROM connector_order
+                """SELECT id FROM %s
                     WHERE payload IS NOT NULL AND lower(payload::text) LIKE ANY(%s)""",
+                SQL.identifier(Record._table),
                 patterns,
             )
-            orders |= Order.browse(row[0] for row in env.execute_query(query))
+            records |= Record.browse(row[0] for row in env.execute_query(query))
             for pattern in patterns:
                 logs |= Log.search([("message", "=ilike", pattern)])
-            logs |= Log.search([("connector_order_id", "in", orders.ids)])
-        if not orders and not logs:
+            logs |= Log.search([(log_field, "in", records.ids)])
+        if not records and not logs:
             return
-        env["mail.message"].search([("model", "=", "connector.order"), ("res_id", "in", orders.ids)]).unlink()
+        env["mail.message"].search([("model", "=", Record._name), ("res_id", "in", records.ids)]).unlink()
         env["mail.activity"].search(
-            [("res_model", "=", "connector.order"), ("res_id", "in", orders.ids)]
+            [("res_model", "=", Record._name), ("res_id", "in", records.ids)]
         ).unlink()
         logs.unlink()
-        unfinished = orders.filtered(lambda o: o.state in ("pending", "attention"))
+        unfinished = records.filtered(lambda r: r.state in ("pending", "waiting", "attention"))
         unfinished.write({"state": "ignored", "message": _("Personal data erased on request.")})
         # the hash stays: the same payload fetched again is recognised, not stored again
-        orders.write({"payload": False})
+        records.write({"payload": False})

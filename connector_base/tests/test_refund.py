@@ -299,6 +299,50 @@ class TestRefundEngine(TestProviderMixin, ConnectorCommon):
         ).tax_ids
         self.assertEqual(record.credit_note_id.invoice_line_ids.tax_ids, goods_taxes)
 
+    def test_erasure_and_retention_clear_refund_payloads(self):
+        # a refund's payload can name the buyer (a MijnWebwinkel credit order carries the
+        # debtor): erasure and the retention purge clear it as they clear orders'
+        sale = self.import_order()
+        email = sale.partner_id.email
+        full = canonical_refund(
+            lines=[{"external_id": "L2", "quantity": "1", "amount_incl": "9.50"}],
+            total_incl="9.50",
+            note=f"Credit for {email}",
+        )
+        parked = canonical_refund("R2", order="UNKNOWN", note=f"debtor {email.upper()}", total_incl="1.00")
+        self.sync_refunds(full, parked)
+        self.assertEqual(self.booked("R1").payload["note"], f"Credit for {email}")
+        self.assertEqual(self.refund_record("R2").state, "attention")
+        sale.partner_id.action_connector_forget()
+        self.assertFalse(self.refund_record("R1").payload)
+        self.assertFalse(self.refund_record("R2").payload)
+        self.assertEqual(self.refund_record("R2").state, "ignored")
+        self.assertFalse(
+            self.env["connector.sync.log"].search(
+                [("connector_refund_id", "in", self.refund_record("R2").ids)]
+            )
+        )
+        # retention: a booked refund's payload goes when the logs' retention has passed
+        other = self.import_order(external_id="1002", buyer_email="kai@example.com")
+        self.sync_refunds(
+            canonical_refund(
+                "R3",
+                order="1002",
+                lines=[{"external_id": "L2", "quantity": "1", "amount_incl": "9.50"}],
+                total_incl="9.50",
+            )
+        )
+        record = self.booked("R3")
+        self.assertEqual(record.sale_order_id, other)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE connector_refund SET write_date = now() - interval '400 days' WHERE id = %s", [record.id]
+        )
+        self.env["connector.sync.log"]._cron_purge()
+        record.invalidate_recordset()
+        self.assertFalse(record.payload)
+        self.assertTrue(record.payload_hash, "a refetch is still recognised")
+
 
 @tagged("post_install", "-at_install")
 class TestRefundVat(VatCommon):
