@@ -79,35 +79,39 @@ class ConnectorRefund(models.Model):
 
         :return: one (record, 'new' | 'changed' | 'unchanged') per raw, in order
         """
-        outcomes = []
-        ids = [raw.external_id for raw in raws if raw.external_id and len(raw.external_id) <= EXTERNAL_ID_MAX]
-        existing = {
-            r.external_id: r
-            for r in self.search([("account_id", "=", account.id), ("external_id", "in", ids)])
-        }
-        for raw in raws:
+        outcomes = [None] * len(raws)
+        wanted = {}  # external id -> index of its last occurrence in this fetch
+        for index, raw in enumerate(raws):
             if not raw.external_id or len(raw.external_id) > EXTERNAL_ID_MAX:
                 account._log("refund", "error", _("A refund without a usable id was skipped."))
-                outcomes.append((self.browse(), "unchanged"))
-                continue
+                outcomes[index] = (self.browse(), "unchanged")
+            else:
+                wanted[raw.external_id] = index
+        existing = {
+            r.external_id: r
+            for r in self.search([("account_id", "=", account.id), ("external_id", "in", list(wanted))])
+        }
+        new_vals, new_indexes = [], []
+        for external_id, index in wanted.items():
+            raw = raws[index]
             digest = payload_hash(raw.payload)
-            record = existing.get(raw.external_id)
+            record = existing.get(external_id)
             if not record:
-                record = existing[raw.external_id] = self.create(
+                new_vals.append(
                     {
                         "account_id": account.id,
-                        "external_id": raw.external_id,
+                        "external_id": external_id,
                         "order_external_id": raw.order_external_id or False,
-                        "reference": raw.reference or raw.external_id,
+                        "reference": raw.reference or external_id,
                         "payload": raw.payload,
                         "payload_hash": digest,
                         "channel_updated_at": raw.updated_at,
                     }
                 )
-                outcomes.append((record, "new"))
+                new_indexes.append(index)
                 continue
             if record.payload_hash == digest:
-                outcomes.append((record, "unchanged"))
+                outcomes[index] = (record, "unchanged")
                 continue
             vals = {"payload": raw.payload, "payload_hash": digest, "channel_updated_at": raw.updated_at}
             if record.state in ("waiting", "attention"):
@@ -120,7 +124,14 @@ class ConnectorRefund(models.Model):
                     _("Changed in the channel after it was booked: check the booking against the channel."),
                     record.credit_note_id or record.sale_order_id,
                 )
-            outcomes.append((record, "changed" if record.state == "pending" else "unchanged"))
+            outcomes[index] = (record, "changed" if record.state == "pending" else "unchanged")
+        # new refunds in one create (grouped INSERTs), as orders are stored
+        for index, record in zip(new_indexes, self.create(new_vals), strict=True):
+            outcomes[index] = (record, "new")
+        # an id fetched twice in one run counts once: its earlier copies are unchanged
+        for index, raw in enumerate(raws):
+            if outcomes[index] is None:
+                outcomes[index] = (outcomes[wanted[raw.external_id]][0], "unchanged")
         return outcomes
 
     def _enqueue_import(self):
