@@ -9,6 +9,8 @@ CACHE="${CONNECTORS_CACHE:-$HOME/.cache/odoo-connectors}"
 mkdir -p "$CACHE"
 # Odoo modules the suite needs from Odoo itself (installed once in a template).
 BASE_MODULES="sale_management,sale_stock,stock_delivery,l10n_de,l10n_nl,l10n_eu_oss,base_vat,queue_job"
+# The merchants' languages, active in the templates: the addons ship de and nl.
+LANGUAGES="de nl"  # ISO codes: German (de_DE) and Dutch (nl_NL)
 SUITE_MODULES="connector_base,marketplace_kaufland,marketplace_amazon,shop_ccv,shop_mijnwebwinkel"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -143,7 +145,7 @@ drop_db() {
 # Template with Odoo's own modules; rebuilt only when Odoo or the list changes.
 ensure_base_template() {
   local key
-  key="$( (echo "$BASE_MODULES"; "$PY" -c 'import odoo.release as r; print(r.version)'; \
+  key="$( (echo "$BASE_MODULES $LANGUAGES"; "$PY" -c 'import odoo.release as r; print(r.version)'; \
            cat "$ODOO_SRC/odoo/release.py") | sha256sum | cut -c1-10)"
   BASE_TEMPLATE="cnb_base_$key"
   # Shared by every checkout: built once, under a lock, never dropped here.
@@ -153,10 +155,41 @@ ensure_base_template() {
     log "creating template database $BASE_TEMPLATE (Odoo modules, once)"
     drop_db "${BASE_TEMPLATE}_tmp" 2>/dev/null || true
     odoo_bin -d "${BASE_TEMPLATE}_tmp" -i "$BASE_MODULES" --stop-after-init --no-http
+    # shellcheck disable=SC2086
+    "$PY" "$ODOO_SRC/odoo-bin" i18n loadlang -c "$CONF" -d "${BASE_TEMPLATE}_tmp" -l $LANGUAGES
     psql -d postgres -qc "ALTER DATABASE \"${BASE_TEMPLATE}_tmp\" RENAME TO \"$BASE_TEMPLATE\""
     [ ! -d "$DATA_DIR/filestore/${BASE_TEMPLATE}_tmp" ] || \
       mv "$DATA_DIR/filestore/${BASE_TEMPLATE}_tmp" "$DATA_DIR/filestore/$BASE_TEMPLATE"
   fi
   flock -u 8
   export BASE_TEMPLATE
+}
+
+# Template with the suite installed, keyed on the addons' sources (translations
+# included): a rerun without changes to them skips the install. Sets SUITE_TEMPLATE.
+ensure_suite_template() {
+  local key checkout_key suite_prefix old
+  key="$(cd "$ROOT" && find $(echo "$SUITE_MODULES" | tr ',' ' ') -type f \
+          ! -name '*.pyc' ! -path '*/tests/*' -print0 | sort -z | xargs -0 sha256sum \
+          | sha256sum | cut -c1-10)"
+  # The checkout's own prefix: another checkout's run (or one started at the same
+  # time) keeps its template; only this checkout's older templates are dropped.
+  checkout_key="$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)"
+  suite_prefix="cnb_suite_${checkout_key}_"
+  SUITE_TEMPLATE="${suite_prefix}${BASE_TEMPLATE#cnb_base_}_$key"
+  exec 9>"$CACHE/suite-template-$checkout_key.lock"
+  flock 9   # two runs of this checkout build the template once
+  if ! db_exists "$SUITE_TEMPLATE"; then
+    for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE '${suite_prefix}%' AND datname <> '$SUITE_TEMPLATE'"); do
+      drop_db "$old"
+    done
+    log "installing the suite into template $SUITE_TEMPLATE"
+    copy_db "$BASE_TEMPLATE" "${SUITE_TEMPLATE}_tmp"
+    odoo_bin -d "${SUITE_TEMPLATE}_tmp" -i "$SUITE_MODULES" --stop-after-init --no-http
+    psql -d postgres -qc "ALTER DATABASE \"${SUITE_TEMPLATE}_tmp\" RENAME TO \"$SUITE_TEMPLATE\""
+    [ ! -d "$DATA_DIR/filestore/${SUITE_TEMPLATE}_tmp" ] || \
+      mv "$DATA_DIR/filestore/${SUITE_TEMPLATE}_tmp" "$DATA_DIR/filestore/$SUITE_TEMPLATE"
+  fi
+  flock -u 9
+  export SUITE_TEMPLATE
 }
