@@ -168,6 +168,21 @@ def first_sync(accounts):
             print(f"  {account.display_name}: first sync failed: {exc}")
 
 
+def setup_language():
+    """The administrator works in DEMO_LANG (scripts/demo.sh derives it from LANG):
+    de_DE, nl_NL or en_US. The language is activated (with the addons' translations)
+    when the database does not have it yet."""
+    lang = os.environ.get("DEMO_LANG") or "en_US"
+    if not env["res.lang"]._lang_get(lang):
+        env["res.lang"]._activate_lang(lang)
+        env["ir.module.module"].search([("state", "=", "installed")])._update_translations([lang])
+    admin = env.ref("base.user_admin")
+    if admin.lang != lang:
+        admin.lang = lang
+        print(f"  the administrator now works in {lang}")
+
+
+setup_language()
 company = setup_company()
 demo_accounts = setup_accounts(company)
 cron = env.ref("connector_base.ir_cron_connector_sync_orders")

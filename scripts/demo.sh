@@ -6,6 +6,8 @@
 #   HTTP_PORT=8169 DEMO_DB=other bash scripts/demo.sh
 #   ORDER_EVERY=20                  seconds between new orders per channel
 #   EMULATOR_PORT_BASE=8701         emulators listen on 8701..8705
+#   LANG=de_DE bash scripts/demo.sh the administrator works in German (nl_NL: Dutch;
+#                                   DEMO_LANG=de_DE if LANG must stay as it is)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 setup_all
 ensure_base_template
@@ -14,6 +16,13 @@ HTTP_PORT="${HTTP_PORT:-8069}"
 ORDER_EVERY="${ORDER_EVERY:-20}"
 PORT_BASE="${EMULATOR_PORT_BASE:-8701}"
 [ "${RESET:-0}" = 1 ] && drop_db "$DB"
+# The merchant's language for the administrator: German or Dutch when LANG says so.
+case "${DEMO_LANG:-${LANG:-}}" in
+  de*) DEMO_LANG=de_DE ;;
+  nl*) DEMO_LANG=nl_NL ;;
+  *) DEMO_LANG=en_US ;;
+esac
+export DEMO_LANG
 
 PIDS=()
 cleanup() {
@@ -70,7 +79,7 @@ elif [ "$(suite_hash)" != "$(cat "$CACHE/demo-$DB.hash" 2>/dev/null)" ]; then
 else
   log "reusing demo database $DB"
 fi
-log "configuring the demo company and channel accounts"
+log "configuring the demo company and channel accounts (administrator's language: $DEMO_LANG)"
 (cd "$ROOT" && odoo_bin shell -d "$DB" --no-http < "$ROOT/demo/demo_setup.py")
 
 # Threaded server with the queue_job runner in it (queue_job README, "Configure").

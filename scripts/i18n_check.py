@@ -40,8 +40,8 @@ def problems(addon, lang):
             yield f"{where}: not merged from the .pot (run scripts/i18n.sh {addon}): {label!r}"
         elif not msgstr.strip():
             yield f"{where}: untranslated: {label!r}"
-        elif placeholders(msgstr) != placeholders(entry.msgid):
-            yield f"{where}: placeholders {placeholders(msgstr)} differ from {placeholders(entry.msgid)}: {label!r}"
+        elif (got := placeholders(msgstr)) != (want := placeholders(entry.msgid)):
+            yield f"{where}: placeholders {got} differ from {want}: {label!r}"
 
 
 def main(addons):

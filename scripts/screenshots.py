@@ -2,7 +2,8 @@
 """Screenshots of the running demo: log in with headless Chromium (DevTools
 protocol over a websocket) and save PNGs of the pages a merchant sees first.
 
-Run by scripts/screenshots.sh; by hand:
+One folder per language (out/en_US, out/de_DE, out/nl_NL): the administrator's
+language is switched for each and restored after. Run by scripts/screenshots.sh; by hand:
 ``python scripts/screenshots.py --url http://localhost:8069 --db connectors_demo --out out``.
 """
 
@@ -156,8 +157,10 @@ def main():
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--out", default="out")
+    parser.add_argument(
+        "--langs", default="en_US,de_DE,nl_NL", help="one folder of screenshots per language, e.g. out/de_DE"
+    )
     args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
 
     session = requests.Session()
     rpc(session, args.url, "/web/session/authenticate",
@@ -169,27 +172,50 @@ def main():
     if not accounts:
         sys.exit("no channel account in the demo database")
     account = next((a for a in accounts if a["provider"] == "kaufland"), accounts[0])
+    uid = rpc(session, args.url, "/web/session/get_session_info", {})["uid"]
 
+    def call(model, method, *args, **kwargs):
+        return rpc(session, args.url, f"/web/dataset/call_kw/{model}/{method}",
+                   {"model": model, "method": method, "args": list(args), "kwargs": kwargs})  # fmt: skip
+
+    def user_lang(lang=None):
+        """The administrator's language: read, or written as the preferences dialog does."""
+        if lang:
+            return call("res.users", "write", [uid], {"lang": lang})
+        return call("res.users", "read", [uid], fields=["lang"])[0]["lang"]
+
+    original_lang = user_lang()
     browser = Browser()
     saved = []
     try:
         browser.send("Network.enable")
         browser.send("Network.setCookie", name="session_id", value=session.cookies["session_id"],
                      url=args.url, path="/", httpOnly=True)  # fmt: skip
-        for filename, what, path, selector, *scroll in PAGES:
-            target = os.path.join(args.out, filename)
-            if not browser.open(args.url + path.format(account=account["id"]), selector):
-                print(f"  {what}: {selector} did not appear, saved anyway: {target}")
-            elif scroll:
-                browser.evaluate(
-                    f"document.querySelector({json.dumps(selector)}).scrollIntoView({{block: 'center'}})"
-                )
-                time.sleep(0.5)
-            browser.capture(target)
-            saved.append(target)
-            print(f"  {what}: {target}")
+        for lang in args.langs.split(","):
+            user_lang(lang)
+            out = os.path.join(args.out, lang)
+            os.makedirs(out, exist_ok=True)
+            saved += shoot(browser, args.url, account, out)
     finally:
         browser.close()
+        user_lang(original_lang)
+    return saved
+
+
+def shoot(browser, url, account, out):
+    saved = []
+    for filename, what, path, selector, *scroll in PAGES:
+        target = os.path.join(out, filename)
+        if not browser.open(url + path.format(account=account["id"]), selector):
+            print(f"  {what}: {selector} did not appear, saved anyway: {target}")
+        elif scroll:
+            browser.evaluate(
+                f"document.querySelector({json.dumps(selector)}).scrollIntoView({{block: 'center'}})"
+            )
+            time.sleep(0.5)
+        browser.capture(target)
+        saved.append(target)
+        print(f"  {what}: {target}")
     return saved
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# PNGs of the demo as a merchant sees it (dashboard, account form, needs attention,
-# sales orders) in out/. Uses the demo running on HTTP_PORT (default 8069), or
+# PNGs of the demo as a merchant sees it (dashboard with its graphs, account form,
+# needs attention, settings, sales orders) in English, German and Dutch: out/<lang>/. Uses the demo running on HTTP_PORT (default 8069), or
 # starts scripts/demo.sh, waits for the first imported orders and stops it after.
 #   bash scripts/screenshots.sh            (HTTP_PORT=8169 DEMO_DB=... to pick another demo)
+#   SHOT_LANGS=de_DE,nl_NL bash scripts/screenshots.sh   only German and Dutch
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 setup_all
 ensure_chromium
@@ -40,4 +41,4 @@ else
   sleep 10
 fi
 log "$(channel_orders) sales orders from the channels; taking screenshots"
-"$PY" "$ROOT/scripts/screenshots.py" --url "http://localhost:$HTTP_PORT" --db "$DB" --out "$OUT"
+"$PY" "$ROOT/scripts/screenshots.py" --url "http://localhost:$HTTP_PORT" --db "$DB" --out "$OUT" --langs "${SHOT_LANGS:-en_US,de_DE,nl_NL}"

@@ -9,5 +9,6 @@ from . import (
     test_refund,
     test_reliability,
     test_security,
+    test_translations,
     test_vat,
 )
