@@ -5,7 +5,11 @@
 # (translations kept, new terms added untranslated, terms gone from the code dropped).
 #   scripts/i18n.sh                      all five addons
 #   scripts/i18n.sh marketplace_kaufland one addon
+#   scripts/i18n.sh --check [addon ...]  only list what is left untranslated
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [ "${1:-}" = --check ]; then
+  shift; find_odoo; exec "$PY" "$ROOT/scripts/i18n_check.py" "$@"
+fi
 setup_all
 ensure_base_template
 ensure_suite_template
