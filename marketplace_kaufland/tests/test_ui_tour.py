@@ -86,3 +86,26 @@ class TestKauflandUiTour(HttpCase):
         lamp_sale = orders.filtered(lambda o: o.external_id == str(self.unknown)).sale_order_id
         self.assertEqual(lamp_sale.order_line.product_id.mapped("default_code")[:1], ["LAMP-1"])
         self.assertEqual(lamp_sale.connector_account_id, account)
+
+    def test_german_admin_sets_up_kaufland(self):
+        """The same set-up by an administrator who works in German: the tour finds
+        the German menu, notifications, status and dashboard texts."""
+        self.env.ref("base.user_admin").lang = "de_DE"
+        with (
+            patch.dict(os.environ, {"QUEUE_JOB__NO_DELAY": "1"}),
+            mute_logger("odoo.addons.queue_job.utils"),
+        ):
+            self.start_tour(
+                "/odoo",
+                "marketplace_kaufland_account_tour_de",
+                login="admin",
+                cookies={"kaufland_tour_emulator_port": str(self.server.httpd.server_address[1])},
+                timeout=180,
+            )
+        account = self.env["connector.account"].search([("name", "=", "Tour Kaufland")])
+        self.assertEqual(account.state, "connected")
+        self.assertEqual(len(self.env["connector.order"].search([("account_id", "=", account.id)])), 2)
+        # What the job wrote for the German administrator is German too.
+        parked = self.env["connector.order"].search([("account_id", "=", account.id), ("state", "=", "attention")])
+        self.assertIn("LAMP-1", parked.message)
+        self.assertNotIn("No product", parked.message)

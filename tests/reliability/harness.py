@@ -332,3 +332,50 @@ def wait_until(predicate, timeout, interval=0.5, what="condition"):
             return value
         time.sleep(interval)
     raise TimeoutError(f"{what}: not reached within {timeout} s")
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise CheckFailed(message)
+    log(f"ok: {message}")
+
+
+class Scenario:
+    """The frame of a reliability run: ``with Scenario(summary, odoo, shop, keep):``.
+
+    A failed check, a timeout or a failed task ends the run as "failed" with its reason;
+    either way the JSON summary is printed last (the pytest wrapper reads it), the shop
+    emulator stops and the database is dropped (or kept with --keep).
+    """
+
+    def __init__(self, summary, odoo, shop, keep=False):
+        self.summary, self.odoo, self.shop, self.keep = summary, odoo, shop, keep
+        self.started = time.monotonic()
+        self.exit_code = 1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, _traceback):
+        handled = exc_type is None or issubclass(exc_type, (CheckFailed, TimeoutError, RuntimeError))
+        if exc_type is None:
+            self.summary["seconds"] = round(time.monotonic() - self.started)
+            self.summary["result"] = "passed"
+            self.exit_code = 0
+            log(f"passed in {self.summary['seconds']} s")
+        else:
+            self.summary["result"] = "failed"
+            self.summary["error"] = str(exc)
+            log(f"FAILED: {exc}")
+        print(json.dumps(self.summary, default=str), flush=True)
+        self.shop.stop()
+        if self.keep:
+            self.odoo.stop_server()
+            log(f"kept database {self.odoo.db} (config {self.odoo.conf})")
+        else:
+            self.odoo.drop()
+        return handled

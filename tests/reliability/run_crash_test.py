@@ -30,22 +30,15 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 
 from tests.reliability.harness import (  # noqa: E402
     CATALOGUE,
+    CheckFailed,
     OdooInstance,
+    Scenario,
     Shop,
+    check,
     log,
     task_result,
     wait_until,
 )
-
-
-class CheckFailed(AssertionError):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-    log(f"ok: {message}")
 
 
 def counts(odoo, account_id):
@@ -130,7 +123,7 @@ def main(argv=None):
     odoo = OdooInstance(f"cnb_crash_{os.getpid()}", channels="root:2")
     shop = Shop()
     summary = {"orders": args.orders}
-    try:
+    with Scenario(summary, odoo, shop, args.keep) as run:
         log(f"database {odoo.db}: installing shop_ccv")
         odoo.create("shop_ccv")
         log(f"installed ({time.monotonic() - started:.0f} s)")
@@ -210,23 +203,7 @@ def main(argv=None):
         check(not idle, "no transaction left open")
         errors = [line for line in odoo.server_errors() if "queue_job" not in line or "dead" not in line]
         summary["server_errors"] = len(errors)
-        summary["seconds"] = round(time.monotonic() - started)
-        summary["result"] = "passed"
-        log(f"passed in {summary['seconds']} s")
-        return 0
-    except (CheckFailed, TimeoutError, RuntimeError) as exc:
-        summary["result"] = "failed"
-        summary["error"] = str(exc)
-        log(f"FAILED: {exc}")
-        return 1
-    finally:
-        print(json.dumps(summary, default=str), flush=True)
-        shop.stop()
-        if args.keep:
-            odoo.stop_server()
-            log(f"kept database {odoo.db} (config {odoo.conf})")
-        else:
-            odoo.drop()
+    return run.exit_code
 
 
 if __name__ == "__main__":
