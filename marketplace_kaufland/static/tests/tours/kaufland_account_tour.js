@@ -136,13 +136,13 @@ const ENGLISH = {
 
 // The German administrator's words: connector_base/i18n/de.po and marketplace_kaufland/i18n/de.po.
 const GERMAN = {
-    channelAccounts: "TODO",
-    connectionSuccessful: "TODO",
-    connected: "TODO",
-    twoOrdersFetched: "TODO",
-    dashboard: "TODO",
-    channels: "TODO",
-    upToDate: "TODO",
+    channelAccounts: "Kanalkonten",
+    connectionSuccessful: "Verbindung erfolgreich",
+    connected: "Verbunden",
+    twoOrdersFetched: "2 Aufträge abgerufen: 2 neu",
+    dashboard: "Dashboard",
+    channels: "Kanäle",
+    upToDate: "Aktuell",
 };
 
 registry.category("web_tour.tours").add("marketplace_kaufland_account_tour_de", {
