@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 
+from odoo.tools.translate import LazyTranslate
+
 from .exceptions import (
     ChannelAuthError,
     ChannelError,
@@ -28,6 +30,7 @@ from .exceptions import (
 )
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 USER_AGENT = "odoo-channel-connectors/19.0 (+https://www.odoo.com)"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -112,7 +115,7 @@ class ChannelHttpClient:
 
     def _auth_error_hint(self, response):
         """What the user should check when credentials are refused."""
-        return "Check the API keys in the account settings."
+        return _lt("Check the API keys in the account settings.")
 
     # --- requests ----------------------------------------------------------
 
@@ -134,7 +137,11 @@ class ChannelHttpClient:
             return response.json()
         except ValueError as exc:
             raise ChannelRetryableError(
-                f"{self.channel_name} answered with malformed JSON ({response.status_code}).",
+                _lt(
+                    "%(channel)s answered with malformed JSON (%(status)s).",
+                    channel=self.channel_name,
+                    status=response.status_code,
+                ),
                 status=response.status_code,
                 response_text=response.text[:300],
             ) from exc
@@ -167,8 +174,13 @@ class ChannelHttpClient:
                 )
             except (requests.Timeout, requests.ConnectionError) as exc:
                 error = ChannelRetryableError(
-                    f"{self.channel_name} could not be reached ({type(exc).__name__}) "
-                    f"for {method} {urlsplit(safe_url).path}."
+                    _lt(
+                        "%(channel)s could not be reached (%(error)s) for %(method)s %(path)s.",
+                        channel=self.channel_name,
+                        error=type(exc).__name__,
+                        method=method,
+                        path=urlsplit(safe_url).path,
+                    )
                 )
                 wait = None
             else:
@@ -202,22 +214,45 @@ class ChannelHttpClient:
         text = self._error_message(response)
         if status in RETRY_STATUSES:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            label = "rate limit reached (429)" if status == 429 else f"server error {status}"
+            if status == 429:
+                message = _lt(
+                    "%(channel)s: rate limit reached (429) on %(where)s.",
+                    channel=self.channel_name,
+                    where=where,
+                )
+            else:
+                message = _lt(
+                    "%(channel)s: server error %(status)s on %(where)s.",
+                    channel=self.channel_name,
+                    status=status,
+                    where=where,
+                )
             return ChannelRetryableError(
-                f"{self.channel_name}: {label} on {where}.",
+                message,
                 status=status,
                 response_text=text,
                 retry_after=retry_after,
             )
         if self._is_auth_error(response):
             return ChannelAuthError(
-                f"{self.channel_name} refused the credentials ({status}: {text}). "
-                f"{self._auth_error_hint(response)}",
+                _lt(
+                    "%(channel)s refused the credentials (%(status)s: %(detail)s). %(hint)s",
+                    channel=self.channel_name,
+                    status=status,
+                    detail=text,
+                    hint=self._auth_error_hint(response),
+                ),
                 status=status,
                 response_text=text,
             )
         return ChannelRequestError(
-            f"{self.channel_name} rejected {where} ({status}): {text}",
+            _lt(
+                "%(channel)s rejected %(where)s (%(status)s): %(detail)s",
+                channel=self.channel_name,
+                where=where,
+                status=status,
+                detail=text,
+            ),
             status=status,
             response_text=text,
         )

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
+
 ZERO = Decimal("0")
 
 
@@ -32,15 +36,19 @@ def to_decimal(value, what="amount"):
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool):
-        raise ChannelDataError(f"{what}: expected a number, got {value!r}")
+        raise ChannelDataError(_lt("%(what)s: expected a number, got %(value)r", what=what, value=value))
     if isinstance(value, float):
         value = repr(value)
     try:
         result = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ChannelDataError(f"{what}: expected a number, got {str(value)[:40]!r}") from None
+        raise ChannelDataError(
+            _lt("%(what)s: expected a number, got %(value)r", what=what, value=str(value)[:40])
+        ) from None
     if not result.is_finite():
-        raise ChannelDataError(f"{what}: expected a number, got {str(value)[:40]!r}")
+        raise ChannelDataError(
+            _lt("%(what)s: expected a number, got %(value)r", what=what, value=str(value)[:40])
+        )
     return result
 
 
@@ -54,7 +62,9 @@ def parse_datetime(value, what="date"):
         try:
             parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
         except ValueError:
-            raise ChannelDataError(f"{what}: not a date: {str(value)[:40]!r}") from None
+            raise ChannelDataError(
+                _lt("%(what)s: not a date: %(value)r", what=what, value=str(value)[:40])
+            ) from None
     if parsed.tzinfo:
         parsed = (parsed - parsed.utcoffset()).replace(tzinfo=None)
     return parsed
@@ -387,7 +397,9 @@ _NESTED_LISTS = {
 
 def _from_dict(cls, data):
     if not isinstance(data, dict):
-        raise ChannelDataError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
+        raise ChannelDataError(
+            _lt("%(what)s: expected an object, got %(type)s", what=cls.__name__, type=type(data).__name__)
+        )
     kwargs = {}
     types = {f.name: f.type for f in dataclasses.fields(cls)}
     for name, value in data.items():
@@ -397,7 +409,9 @@ def _from_dict(cls, data):
             kwargs[name] = _from_dict(_NESTED[name], value or {})
         elif name in _NESTED_LISTS:
             if not isinstance(value, list):
-                raise ChannelDataError(f"{name}: expected a list, got {type(value).__name__}")
+                raise ChannelDataError(
+                    _lt("%(what)s: expected a list, got %(type)s", what=name, type=type(value).__name__)
+                )
             item_cls = (
                 ChannelRefundLine if (cls is ChannelRefund and name == "lines") else _NESTED_LISTS[name]
             )
@@ -418,17 +432,27 @@ def _coerce(type_, value, name):
     if text.startswith("dict"):
         # {name: value} texts (variant attributes): nothing nested, nothing else
         if not isinstance(value, dict) or any(isinstance(v, dict | list) for v in value.values()):
-            raise ChannelDataError(f"{name}: expected names and values as text, got {type(value).__name__}")
+            raise ChannelDataError(
+                _lt(
+                    "%(what)s: expected names and values as text, got %(type)s",
+                    what=name,
+                    type=type(value).__name__,
+                )
+            )
         return {str(k): "" if v is None else str(v) for k, v in value.items()}
     if "bool" in text:
         if isinstance(value, str):
             return value.strip().lower() in ("1", "true", "yes", "y")
         if isinstance(value, dict | list):
             # not a flag: {"a": 1} must not turn into e.g. "cancelled"
-            raise ChannelDataError(f"{name}: expected true or false, got {type(value).__name__}")
+            raise ChannelDataError(
+                _lt("%(what)s: expected true or false, got %(type)s", what=name, type=type(value).__name__)
+            )
         return bool(value)
     if text == "<class 'str'>" or text == "str":
         if isinstance(value, dict | list):
-            raise ChannelDataError(f"{name}: expected text, got {type(value).__name__}")
+            raise ChannelDataError(
+                _lt("%(what)s: expected text, got %(type)s", what=name, type=type(value).__name__)
+            )
         return str(value)
     return value

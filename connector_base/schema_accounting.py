@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from odoo.tools.translate import LazyTranslate
+
 from .schema import ChannelDataError
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 ZERO = Decimal("0")
 
@@ -99,4 +103,6 @@ def parse_amount(value, what="amount"):
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise ChannelDataError(f"{what}: not an amount: {value[:30]!r}") from None
+        raise ChannelDataError(
+            _lt("%(what)s: not an amount: %(value)r", what=what, value=value[:30])
+        ) from None

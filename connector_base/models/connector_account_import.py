@@ -59,8 +59,13 @@ class ConnectorAccount(models.Model):
             if len(product) > 1:
                 names = ", ".join(product.mapped("display_name"))
                 raise ChannelDataError(
-                    f"SKU {sku!r} matches {len(product)} products ({names}): "
-                    f"make internal references unique, then retry."
+                    self.env._(
+                        "SKU %(sku)r matches %(count)s products (%(names)s): make internal references "
+                        "unique, then retry.",
+                        sku=sku,
+                        count=len(product),
+                        names=names,
+                    )
                 )
             result.append(product)
         return result

@@ -131,10 +131,20 @@ class ConnectorAccount(models.Model):
             return valid, "" if valid else _("VAT id %s has no valid format: treated as a consumer.", vat)
         result = self.env["connector.vies.check"]._check(f"{country}{number}")
         if result.valid is None:
-            message = _("VIES could not verify the VAT id %(vat)s (%(error)s)", vat=vat, error=result.error)
             if self.vies_unavailable_policy == "park":
-                raise ChannelDataError(message + _(": retry when VIES answers again."))
-            return False, message + _(": treated as a consumer.")
+                raise ChannelDataError(
+                    _(
+                        "VIES could not verify the VAT id %(vat)s (%(error)s): retry when VIES "
+                        "answers again.",
+                        vat=vat,
+                        error=result.error,
+                    )
+                )
+            return False, _(
+                "VIES could not verify the VAT id %(vat)s (%(error)s): treated as a consumer.",
+                vat=vat,
+                error=result.error,
+            )
         if not result.valid:
             return False, _("VAT id %s is not valid in VIES: treated as a consumer.", vat)
         return True, ""

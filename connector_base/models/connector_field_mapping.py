@@ -244,10 +244,20 @@ class ConnectorAccount(models.Model):
                 found[key] = Model.search(domain, limit=2)
             records = found[key]
             if not records:
-                raise MappingError(f"no {self.env[rule.comodel]._description} is named {name[:60]!r}")
+                raise MappingError(
+                    self.env._(
+                        "no %(model)s is named %(name)r",
+                        model=self.env[rule.comodel]._description,
+                        name=name[:60],
+                    )
+                )
             if len(records) > 1:
                 raise MappingError(
-                    f"several records of {self.env[rule.comodel]._description} are named {name[:60]!r}"
+                    self.env._(
+                        "several records of %(model)s are named %(name)r",
+                        model=self.env[rule.comodel]._description,
+                        name=name[:60],
+                    )
                 )
             return records.id
 
@@ -315,8 +325,12 @@ class ConnectorAccount(models.Model):
                         writes.setdefault(products[index], {})[rule.field_name] = value
             elif self.default_partner_id and rule.target in (TARGET_CUSTOMER, TARGET_INVOICE):
                 entry["notes"].append(
-                    f"Field mapping {rule.describe()}: every order is booked on "
-                    f"{self.default_partner_id.display_name}, which is not changed by the rule."
+                    self.env._(
+                        "Field mapping %(rule)s: every order is booked on %(partner)s, which is not "
+                        "changed by the rule.",
+                        rule=rule.describe(),
+                        partner=self.default_partner_id.display_name,
+                    )
                 )
             else:
                 partner = partner_by_target[rule.target]
@@ -350,6 +364,11 @@ class ConnectorAccount(models.Model):
                     record.write(values)
             except (AccessError, UserError, ValidationError, ValueError) as exc:
                 builder.warnings.append(
-                    f"Field mapping: {record.display_name} could not be updated with "
-                    f"{', '.join(values)} ({exc.args[0] if exc.args else exc}); it is unchanged."
+                    self.env._(
+                        "Field mapping: %(record)s could not be updated with %(fields)s (%(error)s); "
+                        "it is unchanged.",
+                        record=record.display_name,
+                        fields=", ".join(values),
+                        error=exc.args[0] if exc.args else exc,
+                    )
                 )

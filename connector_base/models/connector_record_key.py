@@ -128,7 +128,7 @@ class ConnectorRecordKey(models.Model):
         row = self.env.cr.fetchone()
         if not row:
             # only under READ COMMITTED (REPEATABLE READ raises instead): retry anew
-            raise RetryableJobError(f"Another import is creating the same {kind}.", seconds=1)
+            raise RetryableJobError(self.env._("Another import is creating the same %s.", kind), seconds=1)
         return row[0]
 
     @api.model
@@ -144,7 +144,7 @@ class ConnectorRecordKey(models.Model):
         self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [ADVISORY_CLASS, int(digest[:7], 16)])
         if not self.env.cr.fetchone()[0]:
             raise RetryableJobError(
-                f"Another import is creating the same {kind}: this one runs again in a moment.",
+                self.env._("Another import is creating the same %s: this one runs again in a moment.", kind),
                 seconds=1,
                 ignore_retry=True,
             )

@@ -25,7 +25,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from odoo.tools.translate import LazyTranslate
+
 from ..schema import ChannelDataError, parse_datetime
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 # Targets: key -> Odoo model the field belongs to.
 TARGET_ORDER = "sale.order"
@@ -165,14 +169,17 @@ def parse_path(path):
     """
     text = (path or "").strip()
     if not text:
-        raise PathError("the path is empty")
+        raise PathError(_lt("the path is empty"))
     segments = []
     for part in text.split("."):
         match = _SEGMENT.match(part.strip())
         if not match or not (match.group(1) or match.group(2)):
             raise PathError(
-                f"{text!r} is not a valid path: write keys separated by dots, [] after a list, "
-                f"e.g. buyer.phone or order_units[].note"
+                _lt(
+                    "%r is not a valid path: write keys separated by dots, [] after a list, "
+                    "e.g. buyer.phone or order_units[].note",
+                    text,
+                )
             )
         if match.group(1):
             segments.append(match.group(1).strip())
@@ -195,15 +202,15 @@ def _format_path(segments):
 
 def _kind(value):
     if isinstance(value, dict):
-        return "an object"
+        return _lt("an object")
     if isinstance(value, list):
-        return "a list"
+        return _lt("a list")
     if isinstance(value, str):
-        return "text"
+        return _lt("text")
     if isinstance(value, bool):
-        return "a yes/no value"
+        return _lt("a yes/no value")
     if isinstance(value, int | float | Decimal):
-        return "a number"
+        return _lt("a number")
     return type(value).__name__
 
 
@@ -218,7 +225,7 @@ def resolve_path(data, path):
     nodes = [data]
     several = False
     for depth, segment in enumerate(segments):
-        where = _format_path(segments[:depth]) or "the payload"
+        where = _format_path(segments[:depth]) or _lt("the payload")
         following = []
         found = False
         keys_seen = set()
@@ -229,7 +236,13 @@ def resolve_path(data, path):
                 continue
             if segment is ALL or isinstance(segment, int):
                 if not isinstance(node, list):
-                    raise PathError(f"{where} is {_kind(node)}, not a list: remove the [] from the path")
+                    raise PathError(
+                        _lt(
+                            "%(where)s is %(kind)s, not a list: remove the [] from the path",
+                            where=where,
+                            kind=_kind(node),
+                        )
+                    )
                 found = True
                 if segment is ALL:
                     following.extend(node)
@@ -239,10 +252,21 @@ def resolve_path(data, path):
             if not isinstance(node, dict):
                 if isinstance(node, list):
                     raise PathError(
-                        f"{where} is a list: write {_format_path(segments[:depth])}[].{segment} "
-                        f"to read every item"
+                        _lt(
+                            "%(where)s is a list: write %(path)s[].%(key)s to read every item",
+                            where=where,
+                            path=_format_path(segments[:depth]),
+                            key=segment,
+                        )
                     )
-                raise PathError(f"{where} is {_kind(node)}, it has no key {segment!r}")
+                raise PathError(
+                    _lt(
+                        "%(where)s is %(kind)s, it has no key %(key)r",
+                        where=where,
+                        kind=_kind(node),
+                        key=segment,
+                    )
+                )
             if segment in node:
                 found = True
                 following.append(node[segment])
@@ -253,10 +277,16 @@ def resolve_path(data, path):
             several = True
         if alive and not found and isinstance(segment, str):
             known = ", ".join(sorted(keys_seen)[:12])
-            raise PathError(
-                f"{where} has no key {segment!r}" + (f" (keys there: {known})" if known else ""),
-                missing=True,
-            )
+            if known:
+                message = _lt(
+                    "%(where)s has no key %(key)r (keys there: %(known)s)",
+                    where=where,
+                    key=segment,
+                    known=known,
+                )
+            else:
+                message = _lt("%(where)s has no key %(key)r", where=where, key=segment)
+            raise PathError(message, missing=True)
         nodes = following
     if several:
         return nodes, True
@@ -291,7 +321,7 @@ def _text(value):
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict | list):
-        raise MappingError(f"expected a single value, got {_kind(value)}")
+        raise MappingError(_lt("expected a single value, got %s", _kind(value)))
     return str(value)
 
 
@@ -304,7 +334,7 @@ def _map_value(value, rule):
         return folded[key.casefold()]
     if rule.default:
         return rule.default
-    raise MappingError(f"value {key[:60]!r} is not in the value table")
+    raise MappingError(_lt("value %r is not in the value table", key[:60]))
 
 
 def _parse_date(value, rule):
@@ -315,18 +345,24 @@ def _parse_date(value, rule):
         try:
             return datetime.strptime(text, rule.date_format)
         except ValueError:
-            raise MappingError(f"{text[:40]!r} does not match the date format {rule.date_format!r}") from None
+            raise MappingError(
+                _lt(
+                    "%(value)r does not match the date format %(format)r",
+                    value=text[:40],
+                    format=rule.date_format,
+                )
+            ) from None
     try:
         return parse_datetime(text)
     except ChannelDataError:
-        raise MappingError(f"{text[:40]!r} is not an ISO date; set the date format") from None
+        raise MappingError(_lt("%r is not an ISO date; set the date format", text[:40])) from None
 
 
 def transform_value(value, rule, value2=None):
     """Apply the rule's transformation to one value (``value2``: second path of concat)."""
     kind = rule.transform or "none"
     if kind not in TRANSFORMS:
-        raise MappingError(f"unknown transformation {kind!r}")
+        raise MappingError(_lt("unknown transformation %r", kind))
     if kind == "concat":
         parts = [_text(v).strip() for v in (value, value2)]
         joined = (rule.separator if rule.separator is not None else " ").join(p for p in parts if p)
@@ -357,9 +393,9 @@ def _join(values, rule):
 # --- conversion to the field's type ------------------------------------------------
 
 
-def _number(value, what):
+def _number(value, whole=False):
     if isinstance(value, bool):
-        raise MappingError(f"expected a number, got {value!r}")
+        raise MappingError(_lt("expected a number, got %r", value))
     if isinstance(value, int | Decimal):
         return Decimal(value)
     if isinstance(value, float):
@@ -367,12 +403,16 @@ def _number(value, what):
     text = _text(value).strip()
     if "," in text and "." not in text:
         text = text.replace(",", ".")
+    if whole:
+        error = _lt("expected a whole number, got %r", text[:40])
+    else:
+        error = _lt("expected a number, got %r", text[:40])
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise MappingError(f"expected {what}, got {text[:40]!r}") from None
+        raise MappingError(error) from None
     if not number.is_finite():
-        raise MappingError(f"expected {what}, got {text[:40]!r}")
+        raise MappingError(error)
     return number
 
 
@@ -385,21 +425,21 @@ def convert_value(value, rule, resolve_many2one=None):
     """
     ftype = rule.field_type
     if ftype not in FIELD_TYPES:
-        raise MappingError(f"fields of type {ftype!r} cannot be mapped")
+        raise MappingError(_lt("fields of type %r cannot be mapped", ftype))
     if isinstance(value, dict | list):
-        raise MappingError(f"expected a single value, got {_kind(value)}")
+        raise MappingError(_lt("expected a single value, got %s", _kind(value)))
     if ftype in ("char", "text"):
         return _text(value).strip() if ftype == "char" else _text(value)
     if ftype == "html":
         text = html.escape(_text(value)).replace("\n", "<br/>")
         return f"<p>{text}</p>"
     if ftype == "integer":
-        number = _number(value, "a whole number")
+        number = _number(value, whole=True)
         if number != number.to_integral_value():
-            raise MappingError(f"expected a whole number, got {value!r}")
+            raise MappingError(_lt("expected a whole number, got %r", value))
         return int(number)
     if ftype == "float":
-        return float(_number(value, "a number"))
+        return float(_number(value))
     if ftype == "boolean":
         if isinstance(value, bool):
             return value
@@ -410,7 +450,7 @@ def convert_value(value, rule, resolve_many2one=None):
             return True
         if text in _FALSE:
             return False
-        raise MappingError(f"expected yes or no, got {text[:40]!r}")
+        raise MappingError(_lt("expected yes or no, got %r", text[:40]))
     if ftype == "date":
         if isinstance(value, datetime):
             return value.date()
@@ -420,7 +460,7 @@ def convert_value(value, rule, resolve_many2one=None):
         try:
             return date.fromisoformat(text) if len(text) == 10 else parse_datetime(text).date()
         except (ValueError, ChannelDataError):
-            raise MappingError(f"expected a date, got {text[:40]!r}") from None
+            raise MappingError(_lt("expected a date, got %r", text[:40])) from None
     if ftype == "datetime":
         if isinstance(value, datetime):
             return parse_datetime(value)
@@ -429,7 +469,7 @@ def convert_value(value, rule, resolve_many2one=None):
         try:
             return parse_datetime(_text(value))
         except ChannelDataError:
-            raise MappingError(f"expected a date and time, got {_text(value)[:40]!r}") from None
+            raise MappingError(_lt("expected a date and time, got %r", _text(value)[:40])) from None
     if ftype == "selection":
         text = _text(value).strip()
         for key, _label in rule.selection:
@@ -439,7 +479,9 @@ def convert_value(value, rule, resolve_many2one=None):
             if text.casefold() in (str(key).casefold(), str(label).casefold()):
                 return key
         allowed = ", ".join(str(k) for k, _label in rule.selection[:10])
-        raise MappingError(f"{text[:40]!r} is not one of the choices ({allowed})")
+        raise MappingError(
+            _lt("%(value)r is not one of the choices (%(allowed)s)", value=text[:40], allowed=allowed)
+        )
     # many2one, by name
     name = _text(value).strip()
     if resolve_many2one is None:
@@ -454,8 +496,12 @@ def _per_line(value, several, count):
     if several:
         if len(value) != count:
             raise MappingError(
-                f"the path gives {len(value)} values for {count} order lines; a rule on order "
-                f"lines or products needs one value per line"
+                _lt(
+                    "the path gives %(values)s values for %(lines)s order lines; a rule on order "
+                    "lines or products needs one value per line",
+                    values=len(value),
+                    lines=count,
+                )
             )
         return list(value)
     return [value] * count
@@ -474,7 +520,7 @@ def apply_rule(payload, rule, line_count=0, resolve_many2one=None):
         raw2, several2 = None, False
         if rule.transform == "concat":
             if not (rule.source_path2 or "").strip():
-                raise MappingError("concatenation needs a second path")
+                raise MappingError(_lt("concatenation needs a second path"))
             raw2, several2 = resolve_path(payload, rule.source_path2)
         result.raw = raw if rule.transform != "concat" else [raw, raw2]
         if rule.per_line:
@@ -491,7 +537,7 @@ def apply_rule(payload, rule, line_count=0, resolve_many2one=None):
                         result.value[index] = convert_value(transformed, rule, resolve_many2one)
                 except MappingError as exc:
                     result.transformed.append(None)
-                    problems.append(f"line {index + 1}: {exc}")
+                    problems.append(str(_lt("line %(line)s: %(problem)s", line=index + 1, problem=exc)))
             for problem in problems:
                 result.warnings.append(_warning(rule, problem))
             result.applied = bool(result.value)
@@ -519,7 +565,13 @@ def apply_rule(payload, rule, line_count=0, resolve_many2one=None):
 
 
 def _warning(rule, problem):
-    return f"Field mapping {rule.describe()}: {problem}; the default mapping is kept."
+    return str(
+        _lt(
+            "Field mapping %(rule)s: %(problem)s; the default mapping is kept.",
+            rule=rule.describe(),
+            problem=problem,
+        )
+    )
 
 
 def apply_rules(payload, rules, line_count=0, resolve_many2one=None):

@@ -31,26 +31,39 @@ class OrderBuilder:
     def validate(self):
         order = self.order
         if not order.external_id:
-            raise ChannelDataError("The order has no id in the channel.")
+            raise ChannelDataError(self.env._("The order has no id in the channel."))
         if len(order.external_id) > 255:
-            raise ChannelDataError(f"The order's id in the channel has {len(order.external_id)} characters.")
+            raise ChannelDataError(
+                self.env._("The order's id in the channel has %s characters.", len(order.external_id))
+            )
         if not order.lines:
-            raise ChannelDataError("The order has no lines.")
+            raise ChannelDataError(self.env._("The order has no lines."))
         for line in order.lines:
             if line.quantity is None or line.quantity <= 0:
                 raise ChannelDataError(
-                    f"Line {line.sku or line.title!r} has quantity {line.quantity}: only positive "
-                    f"quantities can be sold."
+                    self.env._(
+                        "Line %(line)r has quantity %(qty)s: only positive quantities can be sold.",
+                        line=line.sku or line.title,
+                        qty=line.quantity,
+                    )
                 )
             if line.quantity > MAX_QTY:
-                raise ChannelDataError(f"Line {line.sku!r} has an implausible quantity {line.quantity}.")
+                raise ChannelDataError(
+                    self.env._(
+                        "Line %(line)r has an implausible quantity %(qty)s.", line=line.sku, qty=line.quantity
+                    )
+                )
             if line.unit_price_incl is None and line.unit_price_excl is None:
-                raise ChannelDataError(f"Line {line.sku or line.title!r} has no price.")
+                raise ChannelDataError(self.env._("Line %r has no price.", line.sku or line.title))
             for price in (line.unit_price_incl, line.unit_price_excl):
                 if price is not None and price < 0:
-                    raise ChannelDataError(f"Line {line.sku!r} has a negative price {price}.")
+                    raise ChannelDataError(
+                        self.env._(
+                            "Line %(line)r has a negative price %(price)s.", line=line.sku, price=price
+                        )
+                    )
         if order.total_incl is None:
-            raise ChannelDataError("The order has no total: its amounts cannot be checked.")
+            raise ChannelDataError(self.env._("The order has no total: its amounts cannot be checked."))
 
     def currency(self):
         code = (self.order.currency or self.company.currency_id.name).strip().upper()
@@ -60,11 +73,14 @@ class OrderBuilder:
             self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
         )
         if not currency or currency.name != code:  # the search cuts long codes: "EURO" -> EUR
-            raise ChannelDataError(f"Unknown currency {code[:8]!r}.")
+            raise ChannelDataError(self.env._("Unknown currency %r.", code[:8]))
         if not currency.active:
             raise ChannelDataError(
-                f"The order is in {code}, which is not active in Odoo: activate the currency "
-                f"(Accounting > Configuration > Currencies), then retry."
+                self.env._(
+                    "The order is in %s, which is not active in Odoo: activate the currency "
+                    "(Accounting > Configuration > Currencies), then retry.",
+                    code,
+                )
             )
         return currency
 
@@ -123,24 +139,32 @@ class OrderBuilder:
         gross_by_taxes = defaultdict(Decimal)
         taxes_by_rate = {}  # channel VAT rate of a goods line -> its Odoo taxes
         for line, product in zip(order.lines, matches, strict=True):
-            title = clean_text(line.title, 512, self.warnings, "line title") or line.sku
+            title = clean_text(line.title, 512, self.warnings, self.env._("line title")) or line.sku
             if not product:
                 if account.missing_product_policy == "fallback" and account.fallback_product_id:
                     product = account.fallback_product_id
                     self.warnings.append(
-                        f"Unknown product {line.sku or line.ean!r}: the fallback product is used."
+                        self.env._("Unknown product %r: the fallback product is used.", line.sku or line.ean)
                     )
                 elif getattr(line, "parent_sku", "") and not (line.sku or line.ean):
                     values = ", ".join(f"{k}: {v}" for k, v in (line.attributes or {}).items()) or "-"
                     raise ChannelDataError(
-                        f"No variant of parent SKU {line.parent_sku!r} with {values} in Odoo: give the "
-                        f"template that parent SKU and these attribute values (or map the channel's "
-                        f"attribute names on the account), or bind the variant, then retry."
+                        self.env._(
+                            "No variant of parent SKU %(sku)r with %(values)s in Odoo: give the "
+                            "template that parent SKU and these attribute values (or map the channel's "
+                            "attribute names on the account), or bind the variant, then retry.",
+                            sku=line.parent_sku,
+                            values=values,
+                        )
                     )
                 else:
                     raise ChannelDataError(
-                        f"No product with SKU {line.sku!r} or EAN {line.ean!r} in Odoo: create or bind the "
-                        f"product (or set a fallback product on the account), then retry."
+                        self.env._(
+                            "No product with SKU %(sku)r or EAN %(ean)r in Odoo: create or bind the "
+                            "product (or set a fallback product on the account), then retry.",
+                            sku=line.sku,
+                            ean=line.ean,
+                        )
                     )
             taxes = self.taxes.line_taxes(product, fpos, included)
             self.taxes.check_rate(line, taxes, title)
@@ -170,8 +194,11 @@ class OrderBuilder:
             product = carrier.product_id or account.shipping_product_id
             if not product:
                 raise ChannelDataError(
-                    f"Shipping costs but no product to book them: map the shipping method "
-                    f"{order.shipping_method!r} to a carrier or set a shipping product on the account."
+                    self.env._(
+                        "Shipping costs but no product to book them: map the shipping method "
+                        "%r to a carrier or set a shipping product on the account.",
+                        order.shipping_method,
+                    )
                 )
             # Shipping follows the VAT of the goods the channel names (e.g. 7 % for books
             # only); the shipping product's own taxes when the channel names no such rate.
@@ -275,7 +302,7 @@ class OrderBuilder:
     def _convert_price(self, line, included):
         """Net <-> gross unit price from the channel's rate when only one is given."""
         if line.tax_rate is None:
-            raise ChannelDataError(f"Line {line.sku!r}: the price is given without the tax rate.")
+            raise ChannelDataError(self.env._("Line %r: the price is given without the tax rate.", line.sku))
         factor = 1 + line.tax_rate / 100
         return line.unit_price_excl * factor if included else line.unit_price_incl / factor
 
@@ -284,7 +311,7 @@ class OrderBuilder:
         product = self.account._get_discount_product()
         total = sum(gross_by_taxes.values())
         if not total:
-            raise ChannelDataError("A discount applies to an order without goods value.")
+            raise ChannelDataError(self.env._("A discount applies to an order without goods value."))
         label = clean_text(discount.title or discount.code, 200) or product.name
         commands = []
         remaining = amount
@@ -315,13 +342,23 @@ class OrderBuilder:
         expected = float(self.order.total_incl)
         if currency.compare_amounts(sale.amount_total, expected) != 0:
             raise ChannelDataError(
-                f"Order total in Odoo {sale.amount_total:.2f} {currency.name} differs from the channel's "
-                f"total {expected:.2f} {currency.name}: check the tax and product mapping "
-                f"(taxes applied: {', '.join(sale.order_line.tax_ids.mapped('name')) or 'none'}), then retry."
+                self.env._(
+                    "Order total in Odoo %(total)s %(currency)s differs from the channel's total "
+                    "%(expected)s %(currency)s: check the tax and product mapping "
+                    "(taxes applied: %(taxes)s), then retry.",
+                    total=f"{sale.amount_total:.2f}",
+                    expected=f"{expected:.2f}",
+                    currency=currency.name,
+                    taxes=", ".join(sale.order_line.tax_ids.mapped("name")) or self.env._("none"),
+                )
             )
         if self.order.total_excl is not None:
             if currency.compare_amounts(sale.amount_untaxed, float(self.order.total_excl)) != 0:
                 self.warnings.append(
-                    f"Net total in Odoo {sale.amount_untaxed:.2f} differs from the channel's "
-                    f"{float(self.order.total_excl):.2f} (the gross total matches)."
+                    self.env._(
+                        "Net total in Odoo %(total)s differs from the channel's %(expected)s "
+                        "(the gross total matches).",
+                        total=f"{sale.amount_untaxed:.2f}",
+                        expected=f"{float(self.order.total_excl):.2f}",
+                    )
                 )

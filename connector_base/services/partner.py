@@ -39,10 +39,19 @@ class PartnerResolver:
         Country = self.env["res.country"]
         country = Country.browse(Country._connector_country_id(code))
         if not country:
-            raise ChannelDataError(
-                f"Unknown country code {code[:10]!r} in the {what} address: correct the address in "
-                f"the channel, then retry."
-            )
+            if what == "billing":
+                message = self.env._(
+                    "Unknown country code %r in the billing address: correct the address in "
+                    "the channel, then retry.",
+                    code[:10],
+                )
+            else:
+                message = self.env._(
+                    "Unknown country code %r in the shipping address: correct the address in "
+                    "the channel, then retry.",
+                    code[:10],
+                )
+            raise ChannelDataError(message)
         return country
 
     def address_vals(self, address, what):
@@ -55,11 +64,21 @@ class PartnerResolver:
             )
         w = self.warnings
         street = join_street(address.street, address.house_number)
+        _ = self.env._
+        if what == "billing":
+            labels = (_("billing street"), _("billing street 2"), _("billing postcode"), _("billing city"))
+        else:
+            labels = (
+                _("shipping street"),
+                _("shipping street 2"),
+                _("shipping postcode"),
+                _("shipping city"),
+            )
         return {
-            "street": clean_text(street, FIELD_MAX, w, f"{what} street") or False,
-            "street2": clean_text(address.street2, FIELD_MAX, w, f"{what} street 2") or False,
-            "zip": clean_text(address.zip, 24, w, f"{what} postcode") or False,
-            "city": clean_text(address.city, FIELD_MAX, w, f"{what} city") or False,
+            "street": clean_text(street, FIELD_MAX, w, labels[0]) or False,
+            "street2": clean_text(address.street2, FIELD_MAX, w, labels[1]) or False,
+            "zip": clean_text(address.zip, 24, w, labels[2]) or False,
+            "city": clean_text(address.city, FIELD_MAX, w, labels[3]) or False,
             "country_id": country.id or False,
             "state_id": state.id or False,
         }
@@ -78,15 +97,19 @@ class PartnerResolver:
         billing = order.billing if not order.billing.is_empty() else order.shipping
         shipping = order.shipping if not order.shipping.is_empty() else billing
         if billing.is_empty():
-            raise ChannelDataError("The order has neither a billing nor a shipping address.")
+            raise ChannelDataError(self.env._("The order has neither a billing nor a shipping address."))
         w = self.warnings
         bill_vals = self.address_vals(billing, "billing")
         ship_vals = self.address_vals(shipping, "shipping")
         if not ship_vals["country_id"]:
-            raise ChannelDataError("The shipping address has no country: taxes cannot be decided.")
-        person = clean_text(billing.full_name, NAME_MAX, w, "customer name")
-        company_name = clean_text(billing.company, NAME_MAX, w, "company name")
-        ship_name = clean_text(shipping.full_name or shipping.company, NAME_MAX, w, "delivery name")
+            raise ChannelDataError(
+                self.env._("The shipping address has no country: taxes cannot be decided.")
+            )
+        person = clean_text(billing.full_name, NAME_MAX, w, self.env._("customer name"))
+        company_name = clean_text(billing.company, NAME_MAX, w, self.env._("company name"))
+        ship_name = clean_text(
+            shipping.full_name or shipping.company, NAME_MAX, w, self.env._("delivery name")
+        )
         raw_email = order.buyer_email or billing.email
         email = normalize_email(raw_email)
         if raw_email and not email:
@@ -216,7 +239,7 @@ class PartnerResolver:
                 return self._create({**base, "name": person, "parent_id": company.id, "type": "contact"})
             return company
         if not person:
-            raise ChannelDataError("The billing address has no name.")
+            raise ChannelDataError(self.env._("The billing address has no name."))
         return self._create({**base, "name": person}, order.buyer_vat if order.buyer_is_business else "")
 
     def _create(self, vals, vat=""):
@@ -227,7 +250,7 @@ class PartnerResolver:
                     return self.Partner.create({**vals, "vat": vat})
             except ValidationError:
                 self.warnings.append(
-                    f"The VAT number {vat!r} is not valid; the customer was created without it."
+                    self.env._("The VAT number %r is not valid; the customer was created without it.", vat)
                 )
         return self.Partner.create(vals)
 

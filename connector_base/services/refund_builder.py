@@ -37,27 +37,37 @@ class RefundBuilder:
     def validate(self):
         refund = self.refund
         if not refund.external_id:
-            raise ChannelDataError("The refund has no id in the channel.")
+            raise ChannelDataError(self.env._("The refund has no id in the channel."))
         if not refund.order_external_id:
-            raise ChannelDataError("The refund names no order.")
+            raise ChannelDataError(self.env._("The refund names no order."))
         if refund.total_incl is None:
-            raise ChannelDataError("The refund has no total: its amounts cannot be checked.")
+            raise ChannelDataError(self.env._("The refund has no total: its amounts cannot be checked."))
         for line in refund.lines:
             if line.quantity is None or line.quantity < 0 or (line.amount_incl or ZERO) < 0:
                 raise ChannelDataError(
-                    f"Refund line {line.sku or line.external_id!r}: quantity {line.quantity} and amount "
-                    f"{line.amount_incl} must not be negative."
+                    self.env._(
+                        "Refund line %(line)r: quantity %(qty)s and amount %(amount)s must not be negative.",
+                        line=line.sku or line.external_id,
+                        qty=line.quantity,
+                        amount=line.amount_incl,
+                    )
                 )
         if (refund.shipping_incl or ZERO) < 0:
-            raise ChannelDataError(f"Refunded shipping {refund.shipping_incl} must not be negative.")
+            raise ChannelDataError(
+                self.env._("Refunded shipping %s must not be negative.", refund.shipping_incl)
+            )
         parts = self.parts_total()
         if parts != refund.total_incl:
             raise ChannelDataError(
-                f"The refund's parts add up to {parts:.2f} but the channel's refund total is "
-                f"{refund.total_incl:.2f}: nothing was booked."
+                self.env._(
+                    "The refund's parts add up to %(parts)s but the channel's refund total is "
+                    "%(total)s: nothing was booked.",
+                    parts=f"{parts:.2f}",
+                    total=f"{refund.total_incl:.2f}",
+                )
             )
         if not refund.total_incl and not any(line.quantity for line in refund.lines):
-            raise ChannelDataError("The refund has neither an amount nor returned goods.")
+            raise ChannelDataError(self.env._("The refund has neither an amount nor returned goods."))
 
     def parts_total(self):
         refund = self.refund
@@ -77,15 +87,23 @@ class RefundBuilder:
         )
         if not sale:
             raise ChannelDataError(
-                f"Order {self.refund.order_external_id} is unknown in Odoo (not imported for this "
-                f"account): import the order, then retry the refund."
+                self.env._(
+                    "Order %s is unknown in Odoo (not imported for this account): import the order, "
+                    "then retry the refund.",
+                    self.refund.order_external_id,
+                )
             )
         if sale.state == "cancel":
-            raise ChannelDataError(f"Order {sale.name} is cancelled in Odoo: nothing to refund.")
+            raise ChannelDataError(self.env._("Order %s is cancelled in Odoo: nothing to refund.", sale.name))
         code = (self.refund.currency or sale.currency_id.name).strip().upper()
         if code != sale.currency_id.name:
             raise ChannelDataError(
-                f"The refund is in {code[:8]} but order {sale.name} is in {sale.currency_id.name}."
+                self.env._(
+                    "The refund is in %(currency)s but order %(order)s is in %(order_currency)s.",
+                    currency=code[:8],
+                    order=sale.name,
+                    order_currency=sale.currency_id.name,
+                )
             )
         return sale
 
@@ -118,16 +136,24 @@ class RefundBuilder:
                 )[:1]
             if not line:
                 raise ChannelDataError(
-                    f"Refund line {ref_line.external_id or ref_line.sku!r} matches no line of order "
-                    f"{sale.name}."
+                    self.env._(
+                        "Refund line %(line)r matches no line of order %(order)s.",
+                        line=ref_line.external_id or ref_line.sku,
+                        order=sale.name,
+                    )
                 )
             result[line][0] += ref_line.quantity or ZERO
             result[line][1] += ref_line.amount_incl or ZERO
         for line, (qty, _amount) in result.items():
             if qty > Decimal(str(line.product_uom_qty)):
                 raise ChannelDataError(
-                    f"{qty} x {line.product_id.display_name} returned, but order {sale.name} has only "
-                    f"{line.product_uom_qty:g}."
+                    self.env._(
+                        "%(qty)s x %(product)s returned, but order %(order)s has only %(ordered)s.",
+                        qty=qty,
+                        product=line.product_id.display_name,
+                        order=sale.name,
+                        ordered=f"{line.product_uom_qty:g}",
+                    )
                 )
         return result
 
@@ -141,18 +167,35 @@ class RefundBuilder:
         invoices = sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state != "cancel")
         if invoices.filtered(lambda m: m.state == "draft"):
             raise ChannelDataError(
-                f"Order {sale.name} has a draft invoice: post or delete it, then retry the refund."
+                self.env._(
+                    "Order %s has a draft invoice: post or delete it, then retry the refund.", sale.name
+                )
             )
         # goods first: a return done lowers the delivered quantity the order correction needs
         if self.refund.goods_returned:
             self.return_goods(sale, matched)
         if invoices:
             self.credit_note = self.book_credit_note(sale, invoices, matched)
-            return f"Credit note {self.credit_note.name or '(draft)'} for order {sale.name}."
+            return self.env._(
+                "Credit note %(move)s for order %(order)s.",
+                move=self.credit_note.name or self.env._("(draft)"),
+                order=sale.name,
+            )
         self.correct_order(sale, matched)
-        return f"Order {sale.name} corrected (not invoiced yet)."
+        return self.env._("Order %s corrected (not invoiced yet).", sale.name)
 
     # --- credit note ------------------------------------------------------
+
+    def _credit_note_ref(self, refund):
+        reference = refund.reference or refund.external_id
+        if refund.reason:
+            return self.env._(
+                "%(account)s refund %(ref)s: %(reason)s",
+                account=self.account.display_name,
+                ref=reference,
+                reason=self.account._map_refund_reason(refund.reason),
+            )
+        return self.env._("%(account)s refund %(ref)s", account=self.account.display_name, ref=reference)
 
     def book_credit_note(self, sale, invoices, matched):
         refund = self.refund
@@ -172,19 +215,27 @@ class RefundBuilder:
                 # never more than was invoiced and not credited yet
                 if qty > Decimal(str(line.qty_invoiced)):
                     raise ChannelDataError(
-                        f"{qty} x {line.product_id.display_name} refunded, but only {line.qty_invoiced:g} "
-                        f"are invoiced and not credited yet on order {sale.name}."
+                        self.env._(
+                            "%(qty)s x %(product)s refunded, but only %(invoiced)s are invoiced and not "
+                            "credited yet on order %(order)s.",
+                            qty=qty,
+                            product=line.product_id.display_name,
+                            invoiced=f"{line.qty_invoiced:g}",
+                            order=sale.name,
+                        )
                     )
                 for part_qty, part_amount in self._split(amount, qty):
                     commands.append(self._credit_line(template, part_qty, part_amount, sale_line=line))
             else:
-                commands.append(self._credit_line(template, 1, amount, name=f"{line.name} (price reduction)"))
+                commands.append(
+                    self._credit_line(template, 1, amount, name=self.env._("%s (price reduction)", line.name))
+                )
         if refund.shipping_incl:
             shipping = sale.order_line.filtered("is_delivery")[:1]
             template = self._invoice_line(shipping) if shipping else None
             if not template:
                 raise ChannelDataError(
-                    f"Shipping is refunded but order {sale.name} has no invoiced shipping."
+                    self.env._("Shipping is refunded but order %s has no invoiced shipping.", sale.name)
                 )
             originals |= template.move_id
             commands.append(self._credit_line(template, 1, refund.shipping_incl))
@@ -212,7 +263,7 @@ class RefundBuilder:
                     )
                 )
         if not commands:
-            raise ChannelDataError("The refund has nothing to credit.")
+            raise ChannelDataError(self.env._("The refund has nothing to credit."))
         original = originals[:1] or invoices[:1]
         vals = {
             "move_type": "out_refund",
@@ -226,11 +277,7 @@ class RefundBuilder:
             "invoice_date": (refund.date or fields.Datetime.now()).date(),
             "reversed_entry_id": original.id,
             "invoice_origin": sale.name,
-            "ref": clean_text(
-                f"{self.account.display_name} refund {refund.reference or refund.external_id}"
-                + (f": {self.account._map_refund_reason(refund.reason)}" if refund.reason else ""),
-                256,
-            ),
+            "ref": clean_text(self._credit_note_ref(refund), 256),
             "invoice_payment_term_id": original.invoice_payment_term_id.id,
             "connector_refund_external_id": refund.external_id,
             "connector_account_id": self.account.id,
@@ -240,8 +287,13 @@ class RefundBuilder:
         # tax lines: Odoo computes them from the taxes copied above
         if currency.compare_amounts(move.amount_total, float(refund.total_incl)) != 0:
             raise ChannelDataError(
-                f"Credit note total in Odoo {move.amount_total:.2f} {currency.name} differs from the "
-                f"channel's refund total {refund.total_incl:.2f} {currency.name}: nothing was booked."
+                self.env._(
+                    "Credit note total in Odoo %(total)s %(currency)s differs from the channel's refund "
+                    "total %(expected)s %(currency)s: nothing was booked.",
+                    total=f"{move.amount_total:.2f}",
+                    expected=f"{refund.total_incl:.2f}",
+                    currency=currency.name,
+                )
             )
         if self.account.refund_auto_post:
             move.action_post()
@@ -254,8 +306,12 @@ class RefundBuilder:
         )
         if not lines:
             raise ChannelDataError(
-                f"{sale_line.name} of order {sale_line.order_id.name} is not on a posted invoice: "
-                f"invoice the order first, then retry the refund."
+                self.env._(
+                    "%(line)s of order %(order)s is not on a posted invoice: invoice the order first, "
+                    "then retry the refund.",
+                    line=sale_line.name,
+                    order=sale_line.order_id.name,
+                )
             )
         return lines[:1]
 
@@ -306,13 +362,21 @@ class RefundBuilder:
                 self._write_locked(line, {"product_uom_qty": target})
             elif self.refund.goods_returned:
                 self.warnings.append(
-                    f"{line.product_id.display_name}: the ordered quantity stays "
-                    f"{line.product_uom_qty:g} until the returned goods are received."
+                    self.env._(
+                        "%(product)s: the ordered quantity stays %(qty)s until the returned goods "
+                        "are received.",
+                        product=line.product_id.display_name,
+                        qty=f"{line.product_uom_qty:g}",
+                    )
                 )
             else:
                 self.warnings.append(
-                    f"{line.product_id.display_name}: refunded without a return, the ordered quantity "
-                    f"stays {line.product_uom_qty:g} (delivered); do not invoice it again."
+                    self.env._(
+                        "%(product)s: refunded without a return, the ordered quantity stays %(qty)s "
+                        "(delivered); do not invoice it again.",
+                        product=line.product_id.display_name,
+                        qty=f"{line.product_uom_qty:g}",
+                    )
                 )
 
     def _write_locked(self, line, vals):
@@ -347,21 +411,32 @@ class RefundBuilder:
                     removed = total_before - _cents(line.price_total)
                 else:
                     self.warnings.append(
-                        f"{line.product_id.display_name}: delivered and not back yet, the ordered "
-                        f"quantity stays {line.product_uom_qty:g}; the refund is booked as a price reduction."
+                        self.env._(
+                            "%(product)s: delivered and not back yet, the ordered quantity stays %(qty)s; "
+                            "the refund is booked as a price reduction.",
+                            product=line.product_id.display_name,
+                            qty=f"{line.product_uom_qty:g}",
+                        )
                     )
             rest = amount - removed
             if rest:
-                self._add_adjustment(sale, line.tax_ids, -rest, f"{line.name}: refund {refund.external_id}")
+                self._add_adjustment(
+                    sale,
+                    line.tax_ids,
+                    -rest,
+                    self.env._("%(line)s: refund %(ref)s", line=line.name, ref=refund.external_id),
+                )
         if refund.shipping_incl:
             shipping = sale.order_line.filtered("is_delivery")[:1]
             if not shipping:
-                raise ChannelDataError(f"Shipping is refunded but order {sale.name} has no shipping line.")
+                raise ChannelDataError(
+                    self.env._("Shipping is refunded but order %s has no shipping line.", sale.name)
+                )
             self._add_adjustment(
                 sale,
                 shipping.tax_ids,
                 -refund.shipping_incl,
-                f"{shipping.name}: refund {refund.external_id}",
+                self.env._("%(line)s: refund %(ref)s", line=shipping.name, ref=refund.external_id),
                 product=shipping.product_id,
             )
         for other in refund.other_amounts:
@@ -376,9 +451,15 @@ class RefundBuilder:
         expected = before - refund.total_incl
         if currency.compare_amounts(float(after), float(expected)) != 0:
             raise ChannelDataError(
-                f"Order total after the refund in Odoo {after:.2f} {currency.name} differs from the "
-                f"expected {expected:.2f} {currency.name} (channel's refund total {refund.total_incl:.2f}): "
-                f"nothing was changed."
+                self.env._(
+                    "Order total after the refund in Odoo %(total)s %(currency)s differs from the "
+                    "expected %(expected)s %(currency)s (channel's refund total %(refund)s): "
+                    "nothing was changed.",
+                    total=f"{after:.2f}",
+                    expected=f"{expected:.2f}",
+                    refund=f"{refund.total_incl:.2f}",
+                    currency=currency.name,
+                )
             )
 
     def _add_adjustment(self, sale, taxes, gross, name, product=None):
@@ -416,7 +497,9 @@ class RefundBuilder:
         ).sorted(lambda p: p.date_done or p.create_date, reverse=True)
         if not deliveries:
             self.warnings.append(
-                f"Nothing of order {sale.name} was delivered in Odoo: no return picking was made."
+                self.env._(
+                    "Nothing of order %s was delivered in Odoo: no return picking was made.", sale.name
+                )
             )
             return
         pickings = self.env["stock.picking"]
@@ -445,8 +528,11 @@ class RefundBuilder:
                 pickings |= wizard._create_return()
         if any(v > 0 for v in wanted.values()):
             self.warnings.append(
-                f"Some returned goods of order {sale.name} were not delivered in Odoo: they are not "
-                f"on the return picking."
+                self.env._(
+                    "Some returned goods of order %s were not delivered in Odoo: they are not on the "
+                    "return picking.",
+                    sale.name,
+                )
             )
         location = self.account.refund_location_id
         label = f"{self.account.display_name} {self.refund.reference or self.refund.external_id}"

@@ -8,7 +8,11 @@ channel's gross amounts to the cent, lines of such orders carry the
 from the gross one instead of rounding a net unit price up or down.
 """
 
+from odoo.tools.translate import LazyTranslate
+
 from ..schema import ChannelDataError
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 
 class TaxResolver:
@@ -102,10 +106,15 @@ class TaxResolver:
         odoo_rate = sum(t.amount for t in taxes if t.amount_type == "percent")
         if abs(float(line.tax_rate) - odoo_rate) > 0.01:
             self.warnings.append(
-                f"{title}: the channel charged {line.tax_rate}% VAT, Odoo applies {odoo_rate:g}%."
+                self.env._(
+                    "%(line)s: the channel charged %(rate)s%% VAT, Odoo applies %(odoo_rate)s%%.",
+                    line=title,
+                    rate=line.tax_rate,
+                    odoo_rate=f"{odoo_rate:g}",
+                )
             )
 
     @staticmethod
     def require_taxes(product):
         if not product:
-            raise ChannelDataError("No product for a line.")
+            raise ChannelDataError(_lt("No product for a line."))

@@ -5,6 +5,9 @@ import re
 import unicodedata
 
 from odoo.tools import email_normalize
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
@@ -26,7 +29,15 @@ def clean_text(value, max_length=None, warnings=None, what="text"):
     text = _SPACES.sub(" ", text).strip()
     if max_length and len(text) > max_length:
         if warnings is not None:
-            warnings.append(f"{what} was longer than {max_length} characters and was cut.")
+            warnings.append(
+                str(
+                    _lt(
+                        "%(what)s was longer than %(max)s characters and was cut.",
+                        what=what,
+                        max=max_length,
+                    )
+                )
+            )
         text = text[:max_length].rstrip()
     return text
 

@@ -70,10 +70,14 @@ class VatEvaluator:
         if channel_collects:
             if not account.fp_channel_vat_id:
                 raise ChannelDataError(
-                    "The channel collects the VAT on this order, but the account has no fiscal "
-                    "position for channel-collected VAT: set it in the account's Taxes tab, then retry."
+                    self.env._(
+                        "The channel collects the VAT on this order, but the account has no fiscal "
+                        "position for channel-collected VAT: set it in the account's Taxes tab, then retry."
+                    )
                 )
-            return VatDecision("channel", account.fp_channel_vat_id, "The channel collects and pays the VAT.")
+            return VatDecision(
+                "channel", account.fp_channel_vat_id, self.env._("The channel collects and pays the VAT.")
+            )
         buyer = "b2b" if is_business and vat_valid else "b2c"
         rule = account.tax_rule_ids.filtered(
             lambda r: (
@@ -82,29 +86,38 @@ class VatEvaluator:
             )
         )[:1]
         if rule:
-            return VatDecision("rule", rule.fiscal_position_id, f"Rule: {rule.display_name}", rule=rule)
+            return VatDecision(
+                "rule", rule.fiscal_position_id, self.env._("Rule: %s", rule.display_name), rule=rule
+            )
         if ship_to == ship_from:
-            return VatDecision("domestic", account.fp_domestic_id, f"Shipped within {ship_to}.")
+            return VatDecision("domestic", account.fp_domestic_id, self.env._("Shipped within %s.", ship_to))
         if ship_to not in self.eu_codes:
-            return VatDecision("export", account.fp_export_id, f"Export to {ship_to}, outside the EU.")
+            return VatDecision(
+                "export", account.fp_export_id, self.env._("Export to %s, outside the EU.", ship_to)
+            )
         if buyer == "b2b":
             return VatDecision(
                 "reverse_charge",
                 account.fp_reverse_charge_id,
-                f"Business buyer in {ship_to} with a valid VAT id: reverse charge.",
+                self.env._("Business buyer in %s with a valid VAT id: reverse charge.", ship_to),
             )
         if account.vat_oss_registered:
             fpos = self.oss_position(ship_to)
             if not fpos:
                 raise ChannelDataError(
-                    f"No OSS fiscal position for {ship_to}: run 'Create OSS taxes' in the accounting "
-                    f"settings (l10n_eu_oss) or add a tax rule for {ship_to}, then retry."
+                    self.env._(
+                        "No OSS fiscal position for %(country)s: run 'Create OSS taxes' in the accounting "
+                        "settings (l10n_eu_oss) or add a tax rule for %(country)s, then retry.",
+                        country=ship_to,
+                    )
                 )
-            return VatDecision("oss", fpos, f"Consumer in {ship_to}: destination VAT through OSS.")
+            return VatDecision(
+                "oss", fpos, self.env._("Consumer in %s: destination VAT through OSS.", ship_to)
+            )
         return VatDecision(
             "eu_domestic",
             account.fp_domestic_id,
-            f"Consumer in {ship_to}, company below the OSS threshold: domestic VAT.",
+            self.env._("Consumer in %s, company below the OSS threshold: domestic VAT.", ship_to),
         )
 
     def oss_position(self, country_code):

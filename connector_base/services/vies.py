@@ -13,7 +13,10 @@ from dataclasses import dataclass
 import requests
 from stdnum.eu import vat as eu_vat
 
+from odoo.tools.translate import LazyTranslate
+
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 DEFAULT_WSDL = eu_vat.vies_wsdl
 _CLIENTS = {}
@@ -56,7 +59,7 @@ def check_vat(vat, wsdl_url=None, timeout=10):
     except (requests.RequestException, OSError, zeep.exceptions.Error) as exc:
         _CLIENTS.pop(key, None)
         _logger.info("VIES unreachable: %s", type(exc).__name__)
-        return ViesResult(None, error=f"VIES unreachable ({type(exc).__name__})")
+        return ViesResult(None, error=str(_lt("VIES unreachable (%s)", type(exc).__name__)))
     return _parse_answer(response.content)
 
 
@@ -64,17 +67,17 @@ def _parse_answer(content):
     try:
         root = ET.fromstring(content)
     except ET.ParseError:
-        return ViesResult(None, error="VIES answered with malformed XML")
+        return ViesResult(None, error=str(_lt("VIES answered with malformed XML")))
     fault = root.find(".//{*}Fault")
     if fault is not None:
         code = (fault.findtext("faultstring") or fault.findtext("{*}faultstring") or "").strip()
         if code == "INVALID_INPUT":
             return ViesResult(False, error=code)
         _logger.info("VIES could not check a VAT id: %s", code)
-        return ViesResult(None, error=code or "VIES fault")
+        return ViesResult(None, error=code or str(_lt("VIES fault")))
     answer = root.find(f".//{{{_TYPES_NS}}}checkVatResponse")
     if answer is None:
-        return ViesResult(None, error="VIES answered without a result")
+        return ViesResult(None, error=str(_lt("VIES answered without a result")))
     valid = (answer.findtext(f"{{{_TYPES_NS}}}valid") or "").strip().lower() == "true"
     return ViesResult(
         valid,
