@@ -39,12 +39,14 @@ class AccountMove(models.Model):
         help="When the channel accepted this refund.",
     )
     connector_refund_sent = fields.Json(
+        string="Refund parts sent to channel",
         readonly=True,
         copy=False,
         help="Parts of the refund the channel already accepted (retries skip them).",
     )
 
     connector_refund_sendable = fields.Boolean(
+        string="Refund to send to channel",
         compute="_compute_connector_refund_sendable",
         help="A posted credit note of a channel order whose refund the channel has not accepted yet.",
     )

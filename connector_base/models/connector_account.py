@@ -266,12 +266,18 @@ class ConnectorAccount(models.Model):
         help="When quantities were last sent to the channel.",
     )
     order_ids = fields.One2many("connector.order", "account_id")
-    order_count = fields.Integer(compute="_compute_order_stats", help="Channel orders fetched.")
+    order_count = fields.Integer(
+        string="Channel orders", compute="_compute_order_stats", help="Channel orders fetched."
+    )
     attention_count = fields.Integer(
+        string="Needs attention",
         compute="_compute_order_stats", help="Orders that could not be imported and wait for a person."
     )
-    today_count = fields.Integer(compute="_compute_order_stats", help="Orders imported today.")
+    today_count = fields.Integer(
+        string="Imported today", compute="_compute_order_stats", help="Orders imported today."
+    )
     pending_count = fields.Integer(
+        string="To import",
         compute="_compute_order_stats",
         help="Orders fetched and waiting for the job queue to import them.",
     )

@@ -51,7 +51,7 @@ class ConnectorAccount(models.Model):
     )
     last_catalogue_import_at = fields.Datetime(string="Last catalogue import", copy=False, readonly=True)
     listing_ids = fields.One2many("connector.listing", "account_id")
-    listing_todo_count = fields.Integer(compute="_compute_listing_todo_count")
+    listing_todo_count = fields.Integer(string="Listings to bind", compute="_compute_listing_todo_count")
 
     # === COMPUTE METHODS === #
 

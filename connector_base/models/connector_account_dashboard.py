@@ -20,10 +20,12 @@ class ConnectorAccount(models.Model):
         help="Orders imported per day over the last two weeks (the dashboard card's graph).",
     )
     failed_job_count = fields.Integer(
+        string="Failed jobs",
         compute="_compute_sync_health",
         help="Background jobs of this account that failed for good and wait for a person (Job Queue).",
     )
     dashboard_color = fields.Integer(
+        string="Card colour",
         compute="_compute_sync_health", help="Colour of the dashboard card: red failed, orange overdue."
     )
     sync_health = fields.Selection(

@@ -54,6 +54,7 @@ class ConnectorAccount(models.Model):
     refund_ids = fields.One2many("connector.refund", "account_id")
     refund_count = fields.Integer(compute="_compute_refund_stats", help="Channel refunds fetched.")
     refund_attention_count = fields.Integer(
+        string="Refunds needing attention",
         compute="_compute_refund_stats", help="Refunds that could not be booked and wait for a person."
     )
 

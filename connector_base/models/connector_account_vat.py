@@ -263,7 +263,7 @@ class ConnectorViesCheck(models.Model):
     _description = "VIES VAT Id Check"
     _order = "checked_at desc"
 
-    vat = fields.Char(required=True, index=True)
+    vat = fields.Char(string="VAT id", required=True, index=True)
     valid = fields.Boolean()
     name = fields.Char()
     address = fields.Char()

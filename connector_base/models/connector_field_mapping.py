@@ -65,7 +65,7 @@ class ConnectorFieldMapping(models.Model):
         required=True,
         help="Where the value is in the channel's raw order: keys separated by dots, [] after a "
         "list, e.g. buyer.phone, shipping_address.additional_field, order_units[].note. The "
-        "paths of each channel are listed in its module's documentation; the Payload tab of a "
+        "paths of each channel are listed in its module's documentation; the Raw payload tab of a "
         "channel order shows a real one.",
     )
     source_path2 = fields.Char(string="Second path", help="Value appended by 'Concatenate two paths'.")
@@ -86,7 +86,7 @@ class ConnectorFieldMapping(models.Model):
     value_ids = fields.One2many("connector.field.mapping.value", "mapping_id", string="Value table")
     default_value = fields.Char(
         help="Written when the payload has no value ('Default when empty'), or for channel values "
-        "missing from the value table ('Map values')."
+        "missing from the value table ('Map values through a table')."
     )
     date_format = fields.Char(
         help="How the channel writes dates, in strftime codes, e.g. %d.%m.%Y %H:%M. Empty: ISO 8601."

@@ -59,8 +59,8 @@ class ConnectorRecordKey(models.Model):
         required=True, help="Id the key is unique within: company, parent partner, attribute..."
     )
     key = fields.Char(required=True, help="Digest of the normalised natural key.")
-    res_model = fields.Char(required=True)
-    res_id = fields.Integer(help="The record found or created under this key (0 while being created).")
+    res_model = fields.Char(string="Record model", required=True)
+    res_id = fields.Integer(string="Record ID", help="The record found or created under this key (0 while being created).")
 
     _kind_scope_key_uniq = models.UniqueIndex("(kind, scope, key)")
     _record_idx = models.Index("(res_model, res_id)")

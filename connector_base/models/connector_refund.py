@@ -50,7 +50,7 @@ class ConnectorRefund(models.Model):
     payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
     state = fields.Selection(STATES, default="pending", required=True, index=True)
     message = fields.Text(string="Reason", readonly=True, help="Why the refund needs attention.")
-    sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null", copy=False)
+    sale_order_id = fields.Many2one("sale.order", string="Sales order", readonly=True, index="btree_not_null", copy=False)
     credit_note_id = fields.Many2one("account.move", readonly=True, index="btree_not_null", copy=False)
     picking_ids = fields.Many2many("stock.picking", string="Return pickings", readonly=True, copy=False)
     amount_total = fields.Monetary(string="Channel refund total", readonly=True, currency_field="currency_id")
@@ -156,7 +156,7 @@ class ConnectorRefund(models.Model):
         self.ensure_one()
         self._lock()
         if self.state in ("ignored", "done", "waiting"):
-            return _("Nothing to do (%s).", dict(STATES)[self.state])
+            return _("Nothing to do (%s).", dict(self._fields["state"]._description_selection(self.env))[self.state])
         return self._book()
 
     @api.model
@@ -242,13 +242,11 @@ class ConnectorRefund(models.Model):
         pickings = builder.return_picking
         text = summary
         if pickings:
-            text += " " + _(
-                "Return %(pickings)s %(state)s.",
-                pickings=", ".join(pickings.mapped("name")),
-                state=_("received")
-                if all(p.state == "done" for p in pickings)
-                else _("ready for the warehouse"),
-            )
+            names = ", ".join(pickings.mapped("name"))
+            if all(p.state == "done" for p in pickings):
+                text += " " + _("Return %s received.", names)
+            else:
+                text += " " + _("Return %s ready for the warehouse.", names)
         if builder.warnings:
             text += "\n" + "\n".join(builder.warnings)
         self._log("warning" if builder.warnings else "done", text, builder.credit_note or sale)

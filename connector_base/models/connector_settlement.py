@@ -91,7 +91,7 @@ class ConnectorFeeMapping(models.Model):
         "Current Reserve Amount). Empty: every amount of this kind without its own line.",
     )
     ledger_account_id = fields.Many2one(
-        "account.account", string="Account", required=True, check_company=True, ondelete="restrict"
+        "account.account", string="Ledger account", required=True, check_company=True, ondelete="restrict"
     )
     tax_id = fields.Many2one(
         "account.tax",
@@ -647,7 +647,7 @@ class ConnectorAccount(models.Model):
                 _(
                     "No account for %(kind)s amounts (%(type)s) of %(account)s: "
                     "add one in its payout accounts.",
-                    kind=dict(SETTLEMENT_KINDS)[kind],
+                    kind=dict(self.env["connector.fee.mapping"]._fields["kind"]._description_selection(self.env))[kind],
                     type=fee_type or "-",
                     account=self.display_name,
                 )
