@@ -271,7 +271,8 @@ class ConnectorAccount(models.Model):
     )
     attention_count = fields.Integer(
         string="Needs attention",
-        compute="_compute_order_stats", help="Orders that could not be imported and wait for a person."
+        compute="_compute_order_stats",
+        help="Orders that could not be imported and wait for a person.",
     )
     today_count = fields.Integer(
         string="Imported today", compute="_compute_order_stats", help="Orders imported today."

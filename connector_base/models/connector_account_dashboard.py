@@ -26,7 +26,8 @@ class ConnectorAccount(models.Model):
     )
     dashboard_color = fields.Integer(
         string="Card colour",
-        compute="_compute_sync_health", help="Colour of the dashboard card: red failed, orange overdue."
+        compute="_compute_sync_health",
+        help="Colour of the dashboard card: red failed, orange overdue.",
     )
     sync_health = fields.Selection(
         [("ok", "Up to date"), ("overdue", "Sync overdue"), ("failed", "Last sync failed")],

@@ -181,7 +181,9 @@ class ConnectorAccount(models.Model):
         try:
             subscriptions = self._refresh_notification_subscriptions()
         except (ChannelError, UserError) as exc:
-            return self._notify(_("Reading the subscriptions failed"), str(exc.args[0] if exc.args else exc), "danger")
+            return self._notify(
+                _("Reading the subscriptions failed"), str(exc.args[0] if exc.args else exc), "danger"
+            )
         events = ", ".join(sorted({s.event for s in subscriptions})) or _("none")
         return self._notify(
             _("Notification subscriptions"),

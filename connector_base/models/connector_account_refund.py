@@ -55,7 +55,8 @@ class ConnectorAccount(models.Model):
     refund_count = fields.Integer(compute="_compute_refund_stats", help="Channel refunds fetched.")
     refund_attention_count = fields.Integer(
         string="Refunds needing attention",
-        compute="_compute_refund_stats", help="Refunds that could not be booked and wait for a person."
+        compute="_compute_refund_stats",
+        help="Refunds that could not be booked and wait for a person.",
     )
 
     def _compute_refund_stats(self):

@@ -72,7 +72,9 @@ class ConnectorOrder(models.Model):
     payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
     state = fields.Selection(STATES, default="pending", required=True, index=True)
     message = fields.Text(string="Reason", readonly=True, help="Why the order needs attention.")
-    sale_order_id = fields.Many2one("sale.order", string="Sales order", readonly=True, index="btree_not_null", copy=False)
+    sale_order_id = fields.Many2one(
+        "sale.order", string="Sales order", readonly=True, index="btree_not_null", copy=False
+    )
     imported_at = fields.Datetime(readonly=True, copy=False)
     attempts = fields.Integer(readonly=True, copy=False)
     update_pending = fields.Boolean(

@@ -60,7 +60,9 @@ class ConnectorRecordKey(models.Model):
     )
     key = fields.Char(required=True, help="Digest of the normalised natural key.")
     res_model = fields.Char(string="Record model", required=True)
-    res_id = fields.Integer(string="Record ID", help="The record found or created under this key (0 while being created).")
+    res_id = fields.Integer(
+        string="Record ID", help="The record found or created under this key (0 while being created)."
+    )
 
     _kind_scope_key_uniq = models.UniqueIndex("(kind, scope, key)")
     _record_idx = models.Index("(res_model, res_id)")

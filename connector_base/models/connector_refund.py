@@ -50,7 +50,9 @@ class ConnectorRefund(models.Model):
     payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
     state = fields.Selection(STATES, default="pending", required=True, index=True)
     message = fields.Text(string="Reason", readonly=True, help="Why the refund needs attention.")
-    sale_order_id = fields.Many2one("sale.order", string="Sales order", readonly=True, index="btree_not_null", copy=False)
+    sale_order_id = fields.Many2one(
+        "sale.order", string="Sales order", readonly=True, index="btree_not_null", copy=False
+    )
     credit_note_id = fields.Many2one("account.move", readonly=True, index="btree_not_null", copy=False)
     picking_ids = fields.Many2many("stock.picking", string="Return pickings", readonly=True, copy=False)
     amount_total = fields.Monetary(string="Channel refund total", readonly=True, currency_field="currency_id")
@@ -156,7 +158,10 @@ class ConnectorRefund(models.Model):
         self.ensure_one()
         self._lock()
         if self.state in ("ignored", "done", "waiting"):
-            return _("Nothing to do (%s).", dict(self._fields["state"]._description_selection(self.env))[self.state])
+            return _(
+                "Nothing to do (%s).",
+                dict(self._fields["state"]._description_selection(self.env))[self.state],
+            )
         return self._book()
 
     @api.model

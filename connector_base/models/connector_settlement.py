@@ -647,7 +647,9 @@ class ConnectorAccount(models.Model):
                 _(
                     "No account for %(kind)s amounts (%(type)s) of %(account)s: "
                     "add one in its payout accounts.",
-                    kind=dict(self.env["connector.fee.mapping"]._fields["kind"]._description_selection(self.env))[kind],
+                    kind=dict(
+                        self.env["connector.fee.mapping"]._fields["kind"]._description_selection(self.env)
+                    )[kind],
                     type=fee_type or "-",
                     account=self.display_name,
                 )

@@ -106,6 +106,8 @@ class TestKauflandUiTour(HttpCase):
         self.assertEqual(account.state, "connected")
         self.assertEqual(len(self.env["connector.order"].search([("account_id", "=", account.id)])), 2)
         # What the job wrote for the German administrator is German too.
-        parked = self.env["connector.order"].search([("account_id", "=", account.id), ("state", "=", "attention")])
+        parked = self.env["connector.order"].search(
+            [("account_id", "=", account.id), ("state", "=", "attention")]
+        )
         self.assertIn("LAMP-1", parked.message)
         self.assertNotIn("No product", parked.message)
