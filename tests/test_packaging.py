@@ -112,9 +112,18 @@ def test_check_reports_a_changed_fragment_and_a_hand_edit(tmp_path):
     assert gen.stale_files([str(addon_dir)]) == [str(readme), str(index)]
     assert gen.main(["--check", str(addon_dir)]) == 1
     assert gen.main([str(addon_dir)]) == 0
-    assert gen.main(["--check", str(addon_dir)]) == 0
     text = readme.read_text()
     assert "A new section\n-------------\n\nWith a `link <https://example.com>`__." in text
+
+    # A manifest change the README does not show (data files, version in the series) keeps it.
+    manifest = addon_dir / "__manifest__.py"
+    manifest.write_text(
+        manifest.read_text()
+        .replace('"version": "19.0.1.0.0"', '"version": "19.0.1.0.1"')
+        .replace('"data": [', '"data": [\n        "views/extra_views.xml",')
+    )
+    assert "extra_views" in manifest.read_text() and "19.0.1.0.1" in manifest.read_text()
+    assert gen.stale_files([str(addon_dir)]) == []
 
     readme.write_text(text.replace("A new section", "Edited by hand"))
     assert gen.stale_files([str(addon_dir)]) == [str(readme)]
