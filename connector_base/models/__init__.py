@@ -12,6 +12,7 @@ from . import (
     connector_account_variant,
     connector_account_vat,
     connector_attribute_mapping,
+    connector_channel_record,
     connector_field_mapping,
     connector_field_mapping_preview,
     connector_listing,

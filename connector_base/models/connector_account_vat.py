@@ -21,7 +21,7 @@ class ConnectorAccount(models.Model):
         store=True,
         readonly=False,
         help="On: EU consumers pay their own country's VAT through the OSS fiscal positions "
-        "(Accounting settings: 'Create OSS taxes'). Off (below the EU threshold): EU consumers "
+        "(Accounting settings: 'OSS Tax mapping'). Off (below the EU threshold): EU consumers "
         "pay domestic VAT.",
     )
     fp_domestic_id = fields.Many2one(

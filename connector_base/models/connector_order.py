@@ -1,19 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import hashlib
-import json
 import logging
 
 import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import identity_exact
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 from ..exceptions import ChannelError, ChannelRetryableError
 from ..schema import ChannelDataError
 from ..services.order_builder import OrderBuilder
+from .connector_channel_record import EXTERNAL_ID_MAX, payload_hash  # noqa: F401 (imported from here)
 
 _logger = logging.getLogger(__name__)
 
@@ -25,58 +22,18 @@ STATES = [
 ]
 
 
-#: longest channel order id stored (a database index entry holds at most ~2.7 kB)
-EXTERNAL_ID_MAX = 255
-
-
-def purge_stored_payloads(model, before):
-    """Forget the raw payloads (personal data) of ``model``'s finished records (orders,
-    refunds) last written before ``before``; the hash stays, so a refetch is recognised."""
-    model.flush_model()
-    model.env.cr.execute(
-        SQL(
-            """UPDATE %s SET payload = NULL
-                WHERE write_date < %s AND state IN ('done', 'ignored') AND payload IS NOT NULL""",
-            SQL.identifier(model._table),
-            before,
-        )
-    )
-    model.invalidate_model(["payload"])
-
-
-def payload_hash(payload):
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
 class ConnectorOrder(models.Model):
-    """A channel order as fetched: its raw payload, import state and Odoo order.
-
-    The payload is stored before anything is mapped, so a failure never loses
-    an order; the unique (account, external id) makes every import idempotent.
-    """
+    """A channel order as fetched: its raw payload, import state and Odoo order
+    (storage, job and lock: connector.channel.record)."""
 
     _name = "connector.order"
     _description = "Channel Order"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "id desc"
-    _rec_name = "reference"
+    _inherit = ["connector.channel.record"]
 
-    account_id = fields.Many2one("connector.account", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
-    provider = fields.Selection(related="account_id.provider", store=True)
     external_id = fields.Char(string="Channel order id", required=True, readonly=True)
-    reference = fields.Char(string="Channel reference", readonly=True)
-    channel_updated_at = fields.Datetime(string="Changed in channel", readonly=True)
-    payload = fields.Json(string="Raw payload", readonly=True, copy=False)
-    payload_hash = fields.Char(readonly=True, copy=False)
-    payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
     state = fields.Selection(STATES, default="pending", required=True, index=True)
     message = fields.Text(string="Reason", readonly=True, help="Why the order needs attention.")
-    sale_order_id = fields.Many2one(
-        "sale.order", string="Sales order", readonly=True, index="btree_not_null", copy=False
-    )
     imported_at = fields.Datetime(readonly=True, copy=False)
-    attempts = fields.Integer(readonly=True, copy=False)
     update_pending = fields.Boolean(
         readonly=True, help="The channel changed the order after it was imported."
     )
@@ -87,13 +44,6 @@ class ConnectorOrder(models.Model):
         "This channel order is already stored for this account.",
     )
 
-    @api.depends("payload")
-    def _compute_payload_text(self):
-        for record in self:
-            record.payload_text = (
-                json.dumps(record.payload, indent=2, ensure_ascii=False) if record.payload else ""
-            )
-
     # === STORAGE === #
 
     @api.model
@@ -101,96 +51,38 @@ class ConnectorOrder(models.Model):
         """Store or refresh one fetched payload: see :meth:`_store_raws`."""
         return self._store_raws(account, [raw])[0]
 
+    def _store_change(self, vals):
+        # an imported order follows the channel's change (e.g. a cancellation) in a job
+        if self.state == "done":
+            vals["update_pending"] = True
+        elif self.state != "ignored":
+            vals["state"] = "pending"
+        self.write(vals)
+        return "changed"
+
     @api.model
-    def _store_raws(self, account, raws):
-        """Store or refresh fetched payloads, in grouped queries.
-
-        The caller holds the account's sync lock (``_lock_for_sync``), so no other
-        sync stores the same orders meanwhile; the unique index still guarantees it.
-
-        :return: one (record, 'new' | 'changed' | 'unchanged') per raw, in order
-        """
-        outcomes = [None] * len(raws)
-        wanted = {}  # external id -> index of its last occurrence in this fetch
-        for index, raw in enumerate(raws):
-            if len(raw.external_id or "") > EXTERNAL_ID_MAX:
-                # no database index holds such a key: storing it would fail the whole sync,
-                # every time, for every order of the account. Skip this one, say so.
-                account._log(
-                    "order",
-                    "error",
-                    _(
-                        "Order %(ref)s skipped: its id in the channel has %(length)s characters "
-                        "(at most %(max)s are accepted).",
-                        ref=(raw.reference or raw.external_id)[:64],
-                        length=len(raw.external_id),
-                        max=EXTERNAL_ID_MAX,
-                    ),
-                )
-                outcomes[index] = (self.browse(), "unchanged")
-            else:
-                wanted[raw.external_id] = index
-        existing = {
-            record.external_id: record
-            for record in self.search([("account_id", "=", account.id), ("external_id", "in", list(wanted))])
-        }
-        new_vals, new_indexes = [], []
-        for external_id, index in wanted.items():
-            raw = raws[index]
-            digest = payload_hash(raw.payload)
-            record = existing.get(external_id)
-            if not record:
-                new_vals.append(
-                    {
-                        "account_id": account.id,
-                        "external_id": external_id,
-                        "reference": raw.reference or external_id,
-                        "payload": raw.payload,
-                        "payload_hash": digest,
-                        "channel_updated_at": raw.updated_at,
-                    }
-                )
-                new_indexes.append(index)
-                continue
-            if record.payload_hash == digest:
-                outcomes[index] = (record, "unchanged")
-                continue
-            vals = {"payload": raw.payload, "payload_hash": digest, "channel_updated_at": raw.updated_at}
-            if record.state == "done":
-                vals["update_pending"] = True
-            elif record.state != "ignored":
-                vals["state"] = "pending"
-            record.write(vals)
-            outcomes[index] = (record, "changed")
-        for index, record in zip(new_indexes, self.create(new_vals), strict=True):
-            outcomes[index] = (record, "new")
-        # an id fetched twice in one run counts once: its earlier copies are unchanged
-        for index, raw in enumerate(raws):
-            if outcomes[index] is None:
-                outcomes[index] = (outcomes[wanted[raw.external_id]][0], "unchanged")
-        return outcomes
+    def _log_unusable_id(self, account, raw):
+        account._log(
+            "order",
+            "error",
+            _(
+                "Order %(ref)s skipped: its id in the channel has %(length)s characters "
+                "(at most %(max)s are accepted).",
+                ref=(raw.reference or raw.external_id or "-")[:64],
+                length=len(raw.external_id or ""),
+                max=EXTERNAL_ID_MAX,
+            ),
+        )
 
     def _enqueue_import(self):
-        # the storage context (no chatter) must not leak into the import itself
-        quiet = ("tracking_disable", "mail_create_nolog", "mail_create_nosubscribe")
-        self = self.with_context({k: v for k, v in self.env.context.items() if k not in quiet})  # pylint: disable=context-overridden
-        channels = {account: account._get_job_channel() for account in self.account_id}
-        for record in self:
-            record.with_delay(
-                channel=channels[record.account_id],
-                identity_key=identity_exact,
-                description=_(
-                    "Import %(ref)s from %(account)s",
-                    ref=record.reference,
-                    account=record.account_id.display_name,
-                ),
-                max_retries=8,
-            )._import_job()
-
-    @api.model
-    def _purge_payloads(self, before):
-        """Forget raw payloads (personal data) of finished orders older than ``before``."""
-        purge_stored_payloads(self, before)
+        self._enqueue_jobs(
+            "_import_job",
+            lambda record: _(
+                "Import %(ref)s from %(account)s",
+                ref=record.reference,
+                account=record.account_id.display_name,
+            ),
+        )
 
     # === IMPORT JOB === #
 
@@ -213,27 +105,6 @@ class ConnectorOrder(models.Model):
             )
             return _("Already imported.")
         return self._import_sale_order()
-
-    def _lock(self):
-        """Row lock so two workers never import the same order at once.
-
-        SKIP LOCKED instead of NOWAIT: a row held by another worker is simply not
-        returned, so no error aborts the transaction and no savepoint is needed.
-        NO KEY UPDATE: log lines of this order inserted by others (foreign key, KEY
-        SHARE) must not count as a worker importing it.
-        """
-        self.env.cr.execute(
-            "SELECT id FROM connector_order WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [self.id]
-        )
-        if not self.env.cr.rowcount:
-            if not self.exists():
-                raise UserError(_("This channel order was deleted (with its account?): nothing to import."))
-            raise RetryableJobError(
-                _("Order %s is being imported by another worker.", self.reference),
-                seconds=10,
-                ignore_retry=True,
-            )
-        self.invalidate_recordset()
 
     def _import_sale_order(self):
         account = self.account_id
@@ -440,11 +311,6 @@ class ConnectorOrder(models.Model):
             reference=self.reference,
             payload_id=self.id,
         )
-
-    def action_ignore(self):
-        self.filtered(lambda r: r.state != "done").write({"state": "ignored"})
-        self.activity_ids.action_done()
-        return True
 
     def action_open_sale_order(self):
         self.ensure_one()

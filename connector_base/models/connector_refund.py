@@ -1,18 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import json
 import logging
 
 import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import identity_exact
 from odoo.exceptions import UserError, ValidationError
 
 from ..exceptions import ChannelError, ChannelRetryableError
 from ..schema import ChannelDataError
 from ..services.refund_builder import RefundBuilder
-from .connector_order import EXTERNAL_ID_MAX, payload_hash, purge_stored_payloads
 
 _logger = logging.getLogger(__name__)
 
@@ -34,31 +31,17 @@ class ConnectorRefund(models.Model):
 
     _name = "connector.refund"
     _description = "Channel Refund"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "id desc"
-    _rec_name = "reference"
+    _inherit = ["connector.channel.record"]
 
-    account_id = fields.Many2one("connector.account", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
-    provider = fields.Selection(related="account_id.provider", store=True)
     external_id = fields.Char(string="Channel refund id", required=True, readonly=True)
     order_external_id = fields.Char(string="Channel order id", readonly=True, index=True)
-    reference = fields.Char(string="Channel reference", readonly=True)
-    channel_updated_at = fields.Datetime(string="Changed in channel", readonly=True)
-    payload = fields.Json(string="Raw payload", readonly=True, copy=False)
-    payload_hash = fields.Char(readonly=True, copy=False)
-    payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
     state = fields.Selection(STATES, default="pending", required=True, index=True)
     message = fields.Text(string="Reason", readonly=True, help="Why the refund needs attention.")
-    sale_order_id = fields.Many2one(
-        "sale.order", string="Sales order", readonly=True, index="btree_not_null", copy=False
-    )
     credit_note_id = fields.Many2one("account.move", readonly=True, index="btree_not_null", copy=False)
     picking_ids = fields.Many2many("stock.picking", string="Return pickings", readonly=True, copy=False)
     amount_total = fields.Monetary(string="Channel refund total", readonly=True, currency_field="currency_id")
     currency_id = fields.Many2one("res.currency", readonly=True)
     booked_at = fields.Datetime(readonly=True, copy=False)
-    attempts = fields.Integer(readonly=True, copy=False)
     log_ids = fields.One2many("connector.sync.log", "connector_refund_id")
 
     _account_external_uniq = models.UniqueIndex(
@@ -66,90 +49,37 @@ class ConnectorRefund(models.Model):
         "This channel refund is already stored for this account.",
     )
 
-    @api.depends("payload")
-    def _compute_payload_text(self):
-        for record in self:
-            record.payload_text = (
-                json.dumps(record.payload, indent=2, ensure_ascii=False) if record.payload else ""
-            )
-
     # === STORAGE === #
 
-    @api.model
-    def _store_raws(self, account, raws):
-        """Store or refresh fetched refund payloads.
+    def _stored_vals(self, raw):
+        return {"order_external_id": raw.order_external_id or False}
 
-        :return: one (record, 'new' | 'changed' | 'unchanged') per raw, in order
-        """
-        outcomes = [None] * len(raws)
-        wanted = {}  # external id -> index of its last occurrence in this fetch
-        for index, raw in enumerate(raws):
-            if not raw.external_id or len(raw.external_id) > EXTERNAL_ID_MAX:
-                account._log("refund", "error", _("A refund without a usable id was skipped."))
-                outcomes[index] = (self.browse(), "unchanged")
-            else:
-                wanted[raw.external_id] = index
-        existing = {
-            r.external_id: r
-            for r in self.search([("account_id", "=", account.id), ("external_id", "in", list(wanted))])
-        }
-        new_vals, new_indexes = [], []
-        for external_id, index in wanted.items():
-            raw = raws[index]
-            digest = payload_hash(raw.payload)
-            record = existing.get(external_id)
-            if not record:
-                new_vals.append(
-                    {
-                        "account_id": account.id,
-                        "external_id": external_id,
-                        "order_external_id": raw.order_external_id or False,
-                        "reference": raw.reference or external_id,
-                        "payload": raw.payload,
-                        "payload_hash": digest,
-                        "channel_updated_at": raw.updated_at,
-                    }
-                )
-                new_indexes.append(index)
-                continue
-            if record.payload_hash == digest:
-                outcomes[index] = (record, "unchanged")
-                continue
-            vals = {"payload": raw.payload, "payload_hash": digest, "channel_updated_at": raw.updated_at}
-            if record.state in ("waiting", "attention"):
-                vals["state"] = "pending"
-            record.write(vals)
-            if record.state == "done":
-                # a booked refund is never booked again: a later change is for a person to check
-                record._log(
-                    "warning",
-                    _("Changed in the channel after it was booked: check the booking against the channel."),
-                    record.credit_note_id or record.sale_order_id,
-                )
-            outcomes[index] = (record, "changed" if record.state == "pending" else "unchanged")
-        # new refunds in one create (grouped INSERTs), as orders are stored
-        for index, record in zip(new_indexes, self.create(new_vals), strict=True):
-            outcomes[index] = (record, "new")
-        # an id fetched twice in one run counts once: its earlier copies are unchanged
-        for index, raw in enumerate(raws):
-            if outcomes[index] is None:
-                outcomes[index] = (outcomes[wanted[raw.external_id]][0], "unchanged")
-        return outcomes
+    def _store_change(self, vals):
+        if self.state in ("waiting", "attention"):
+            vals["state"] = "pending"
+        self.write(vals)
+        if self.state == "done":
+            # a booked refund is never booked again: a later change is for a person to check
+            self._log(
+                "warning",
+                _("Changed in the channel after it was booked: check the booking against the channel."),
+                self.credit_note_id or self.sale_order_id,
+            )
+        return "changed" if self.state == "pending" else "unchanged"
+
+    @api.model
+    def _log_unusable_id(self, account, raw):
+        account._log("refund", "error", _("A refund without a usable id was skipped."))
 
     def _enqueue_import(self):
-        quiet = ("tracking_disable", "mail_create_nolog", "mail_create_nosubscribe")
-        self = self.with_context({k: v for k, v in self.env.context.items() if k not in quiet})  # pylint: disable=context-overridden
-        for record in self:
-            record.with_delay(
-                channel=record.account_id._get_job_channel(),
-                identity_key=identity_exact,
-                description=_(
-                    "Book refund %(ref)s from %(account)s",
-                    ref=record.reference,
-                    account=record.account_id.display_name,
-                ),
-                max_retries=8,
-            )._book_job()
+        self._enqueue_jobs(
+            "_book_job",
+            lambda record: _(
+                "Book refund %(ref)s from %(account)s",
+                ref=record.reference,
+                account=record.account_id.display_name,
+            ),
+        )
 
     # === IMPORT JOB === #
 
@@ -163,27 +93,6 @@ class ConnectorRefund(models.Model):
                 dict(self._fields["state"]._description_selection(self.env))[self.state],
             )
         return self._book()
-
-    @api.model
-    def _purge_payloads(self, before):
-        """Forget raw payloads of finished refunds older than ``before`` (a credit order
-        names the buyer): as for orders."""
-        purge_stored_payloads(self, before)
-
-    def _lock(self):
-        """Row lock so two workers never book the same refund at once (see connector.order)."""
-        self.env.cr.execute(
-            "SELECT id FROM connector_refund WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [self.id]
-        )
-        if not self.env.cr.rowcount:
-            if not self.exists():
-                raise UserError(_("This channel refund was deleted: nothing to book."))
-            raise RetryableJobError(
-                _("Refund %s is being booked by another worker.", self.reference),
-                seconds=10,
-                ignore_retry=True,
-            )
-        self.invalidate_recordset()
 
     def _book(self):
         account = self.account_id
@@ -309,11 +218,6 @@ class ConnectorRefund(models.Model):
                         reason=str(exc.args[0] if exc.args else exc),
                     ),
                 )
-
-    def action_ignore(self):
-        self.filtered(lambda r: r.state != "done").write({"state": "ignored"})
-        self.activity_ids.action_done()
-        return True
 
     def action_open_credit_note(self):
         self.ensure_one()

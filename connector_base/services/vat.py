@@ -106,7 +106,7 @@ class VatEvaluator:
             if not fpos:
                 raise ChannelDataError(
                     self.env._(
-                        "No OSS fiscal position for %(country)s: run 'Create OSS taxes' in the accounting "
+                        "No OSS fiscal position for %(country)s: run 'OSS Tax mapping' in the Accounting "
                         "settings (l10n_eu_oss) or add a tax rule for %(country)s, then retry.",
                         country=ship_to,
                     )

@@ -314,7 +314,7 @@ class TestCatalogue(ConnectorCommon):
             self.listing("NEW-1").action_create_product()
 
     def test_created_product_gets_a_domestic_tax_never_another_countrys_oss_tax(self):
-        # "Create OSS taxes": the company then has a 21 % sale tax of Belgium, the Netherlands...
+        # "OSS Tax mapping": the company then has a 21 % sale tax of Belgium, the Netherlands...
         self.company.with_company(self.company)._map_eu_taxes()
         foreign_21 = self.env["account.tax"].search(
             [*self.env["account.tax"]._check_company_domain(self.company), ("amount", "=", 21)]

@@ -56,7 +56,7 @@ class VatCommon(TestProviderMixin, ConnectorCommon):
             [("company_id", "=", company.id), ("name", "=like", "OSS B2C %")]
         ):
             # with_company: l10n_eu_oss numbers new accounts in env.company
-            company.with_company(company)._map_eu_taxes()  # "Create OSS taxes" in the settings
+            company.with_company(company)._map_eu_taxes()  # "OSS Tax mapping" in the settings
         return company
 
     def setUp(self):

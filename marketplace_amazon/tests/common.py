@@ -83,7 +83,7 @@ class AmazonCommon(ConnectorCommon):
         if not cls.env["account.fiscal.position"].search_count(
             [("company_id", "=", company.id), ("name", "=like", "OSS B2C %")]
         ):
-            company.with_company(company)._map_eu_taxes()  # "Create OSS taxes" in the settings
+            company.with_company(company)._map_eu_taxes()  # "OSS Tax mapping" in the settings
         return company
 
     @classmethod
