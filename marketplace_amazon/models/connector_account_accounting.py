@@ -89,4 +89,4 @@ class ConnectorAccount(models.Model):
                 yield settlement.parse_settlement(text)
             except ChannelDataError as exc:
                 # one unreadable report never blocks the others
-                self._log("settlement", "error", _("Settlement report not readable: %s", exc))
+                self._log("settlement", "error", _("Settlement report not readable: %s", str(exc)))
