@@ -102,7 +102,8 @@ def feed_outcome(client, feed_id):
 
 
 def processing_errors(text):
-    """The error messages of a feed processing report ("79517: Invalid OrderId …").
+    """The error messages of a feed processing report ("79517: Invalid OrderId …"): Amazon's
+    texts, or our own translatable one (``str()`` them where the user's language is known).
 
     The layout of the UPLOAD_VAT_INVOICE report is not documented (assumed: the classic XML
     ProcessingReport; a JSON report with ``issues`` is read too).
@@ -125,7 +126,7 @@ def processing_errors(text):
     if not errors:
         failed = re.search(r"<MessagesWithError>\s*([1-9]\d*)\s*</MessagesWithError>", text)
         if failed:
-            errors.append("Amazon refused the document (no reason given).")
+            errors.append(_lt("Amazon refused the document (no reason given)."))
     return errors
 
 

@@ -66,7 +66,8 @@ class ConnectorAccount(models.Model):
         if status != client_accounting.FEED_DONE:
             return "refused", _("Amazon could not process the upload (%s).", status)
         if errors:
-            return "refused", "; ".join(errors)
+            # str() here: our own message among Amazon's is translated for the user
+            return "refused", "; ".join(str(error) for error in errors)
         return "sent", ""
 
     # === PROVIDER HOOKS: PAYOUTS === #
