@@ -31,8 +31,11 @@ from odoo.addons.connector_base.schema import (
     parse_datetime,
     to_decimal,
 )
+from odoo.tools.translate import LazyTranslate
 
 from . import const
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -87,7 +90,7 @@ def wrap_order_v0(composite, billing=None):
 def order_id_of(payload):
     order = payload.get("order") if isinstance(payload, dict) and "order" in payload else payload
     if not isinstance(order, dict):
-        raise ChannelDataError("Amazon order payload: expected an object.")
+        raise ChannelDataError(_lt("Amazon order payload: expected an object."))
     return order.get("orderId") or order.get("AmazonOrderId") or ""
 
 
@@ -96,7 +99,7 @@ def raw_order(payload):
     order = payload.get("order") or {}
     external_id = order_id_of(payload)
     if not external_id:
-        raise ChannelDataError("Amazon order without an order id: it cannot be imported.")
+        raise ChannelDataError(_lt("Amazon order without an order id: it cannot be imported."))
     updated = (
         order.get("lastUpdatedTime")
         or order.get("LastUpdateDate")
@@ -105,7 +108,7 @@ def raw_order(payload):
     )
     return RawOrder(
         external_id=external_id,
-        updated_at=parse_datetime(updated, f"order {external_id}: last update"),
+        updated_at=parse_datetime(updated, _lt("order %s: last update", external_id)),
         payload=payload,
         reference=external_id,
     )
@@ -117,13 +120,13 @@ def parse_order(payload):
     :raise ChannelDataError: with a message for the person fixing it
     """
     if not isinstance(payload, dict):
-        raise ChannelDataError("Amazon order payload: expected an object.")
+        raise ChannelDataError(_lt("Amazon order payload: expected an object."))
     if "order" not in payload and "orderId" in payload:
         payload = wrap_order_2026(payload)  # a bare 2026 Order
     api = payload.get("api") or (const.ORDERS_API_V0 if "items" in payload else const.ORDERS_API_2026)
     order = payload.get("order")
     if not isinstance(order, dict):
-        raise ChannelDataError("Amazon order payload has no order.")
+        raise ChannelDataError(_lt("Amazon order payload has no order."))
     billing = payload.get("billing") or None
     if api == const.ORDERS_API_V0:
         facts = _facts_v0(order, payload.get("items") or [])
@@ -137,7 +140,9 @@ def _money(value, what):
     if value in (None, ""):
         return ZERO
     if not isinstance(value, dict):
-        raise ChannelDataError(f"{what}: expected an amount, got {str(value)[:40]!r}")
+        raise ChannelDataError(
+            _lt("%(what)s: expected an amount, got %(value)s", what=what, value=repr(str(value)[:40]))
+        )
     amount = value.get("amount", value.get("Amount"))
     return to_decimal(amount, what) or ZERO
 
@@ -159,7 +164,7 @@ def _facts_2026(order):
     currency = _currency(grand)
     tip = sum(
         (
-            _money(b.get("subtotal"), f"order {order_id}: {b.get('type')}")
+            _money(b.get("subtotal"), _lt("order %(order)s: %(kind)s", order=order_id, kind=b.get("type")))
             for b in proceeds.get("breakdowns") or []
             if b.get("type") == "DELIVERY_TIP"
         ),
@@ -169,21 +174,26 @@ def _facts_2026(order):
     collects_vat = False
     for item in order.get("orderItems") or []:
         item_id = item.get("orderItemId") or ""
-        what = f"order {order_id}, item {item_id}"
         product = item.get("product") or {}
         unit_price = (product.get("price") or {}).get("unitPrice")
         currency = currency or _currency(unit_price)
-        quantity = to_decimal(item.get("quantityOrdered"), f"{what}: quantity") or ZERO
+        quantity = (
+            to_decimal(item.get("quantityOrdered"), _item_what(order_id, item_id, _lt("quantity"))) or ZERO
+        )
         subtotals, details = {}, {}
         for entry in (item.get("proceeds") or {}).get("breakdowns") or []:
             kind = entry.get("type")
-            subtotals[kind] = subtotals.get(kind, ZERO) + _money(entry.get("subtotal"), f"{what}: {kind}")
+            subtotals[kind] = subtotals.get(kind, ZERO) + _money(
+                entry.get("subtotal"), _item_what(order_id, item_id, kind)
+            )
             for detail in entry.get("detailedBreakdowns") or []:
                 key = (kind, detail.get("subtype"))
-                details[key] = details.get(key, ZERO) + _money(detail.get("value"), f"{what}: {kind}")
+                details[key] = details.get(key, ZERO) + _money(
+                    detail.get("value"), _item_what(order_id, item_id, kind)
+                )
         item_total = subtotals.get("ITEM")
         if item_total is None:
-            item_total = _money(unit_price, f"{what}: unit price") * quantity
+            item_total = _money(unit_price, _item_what(order_id, item_id, _lt("unit price"))) * quantity
         tax_total = subtotals.get("TAX", ZERO)
         has_tax_details = any(kind == "TAX" for kind, _sub in details)
         item_tax = details.get(("TAX", "ITEM"), ZERO) if has_tax_details else tax_total
@@ -244,7 +254,7 @@ def _facts_2026(order):
         "updated": order.get("lastUpdatedTime"),
         "status": const.STATUS_2026_TO_V0.get(status, status),
         "currency": currency,
-        "grand": (_money(grand, f"order {order_id}: grand total") - tip) if grand else None,
+        "grand": (_money(grand, _lt("order %s: grand total", order_id)) - tip) if grand else None,
         "marketplace": sales_channel.get("marketplaceId") or "",
         "fulfilled_by_amazon": fulfillment.get("fulfilledBy") == "AMAZON" or "DELIVERY_BY_AMAZON" in programs,
         "service_level": fulfillment.get("fulfillmentServiceLevel") or "",
@@ -261,6 +271,12 @@ def _facts_2026(order):
         "ship_from": ship_from,
         "lines": lines,
     }
+
+
+def _item_what(order_id, item_id, field):
+    """Where a bad value is, for the message: ``order 302-…, item 123: quantity``
+    (``field``: a translatable field name or Amazon's own amount type)."""
+    return _lt("order %(order)s, item %(item)s: %(field)s", order=order_id, item=item_id, field=field)
 
 
 def _address_2026(address):
@@ -293,7 +309,6 @@ def _facts_v0(order, items):
     collects_vat = False
     for item in items:
         item_id = item.get("OrderItemId") or ""
-        what = f"order {order_id}, item {item_id}"
         currency = currency or _currency(item.get("ItemPrice"))
         collection = item.get("TaxCollection") or {}
         if collection.get("Model") in const.MARKETPLACE_FACILITATOR or (
@@ -306,16 +321,30 @@ def _facts_v0(order, items):
                 "sku": item.get("SellerSKU") or "",
                 "asin": item.get("ASIN") or "",
                 "title": item.get("Title") or "",
-                "quantity": to_decimal(item.get("QuantityOrdered"), f"{what}: quantity") or ZERO,
-                "item": _money(item.get("ItemPrice"), f"{what}: ItemPrice"),
-                "item_tax": _money(item.get("ItemTax"), f"{what}: ItemTax"),
-                "shipping": _money(item.get("ShippingPrice"), f"{what}: ShippingPrice"),
-                "shipping_tax": _money(item.get("ShippingTax"), f"{what}: ShippingTax"),
-                "promo": abs(_money(item.get("PromotionDiscount"), f"{what}: PromotionDiscount")),
-                "promo_tax": abs(_money(item.get("PromotionDiscountTax"), f"{what}: PromotionDiscountTax")),
-                "ship_discount": abs(_money(item.get("ShippingDiscount"), f"{what}: ShippingDiscount")),
+                "quantity": to_decimal(
+                    item.get("QuantityOrdered"), _item_what(order_id, item_id, _lt("quantity"))
+                )
+                or ZERO,
+                "item": _money(item.get("ItemPrice"), _item_what(order_id, item_id, "ItemPrice")),
+                "item_tax": _money(item.get("ItemTax"), _item_what(order_id, item_id, "ItemTax")),
+                "shipping": _money(item.get("ShippingPrice"), _item_what(order_id, item_id, "ShippingPrice")),
+                "shipping_tax": _money(item.get("ShippingTax"), _item_what(order_id, item_id, "ShippingTax")),
+                "promo": abs(
+                    _money(item.get("PromotionDiscount"), _item_what(order_id, item_id, "PromotionDiscount"))
+                ),
+                "promo_tax": abs(
+                    _money(
+                        item.get("PromotionDiscountTax"),
+                        _item_what(order_id, item_id, "PromotionDiscountTax"),
+                    )
+                ),
+                "ship_discount": abs(
+                    _money(item.get("ShippingDiscount"), _item_what(order_id, item_id, "ShippingDiscount"))
+                ),
                 "ship_discount_tax": abs(
-                    _money(item.get("ShippingDiscountTax"), f"{what}: ShippingDiscountTax")
+                    _money(
+                        item.get("ShippingDiscountTax"), _item_what(order_id, item_id, "ShippingDiscountTax")
+                    )
                 ),
                 "shipped": item.get("QuantityShipped") or 0,
             }
@@ -330,7 +359,9 @@ def _facts_v0(order, items):
         "updated": order.get("LastUpdateDate"),
         "status": order.get("OrderStatus") or "",
         "currency": currency,
-        "grand": _money(total, f"order {order_id}: OrderTotal") if total else None,
+        "grand": _money(total, _lt("order %(order)s: %(kind)s", order=order_id, kind="OrderTotal"))
+        if total
+        else None,
         "marketplace": order.get("MarketplaceId") or "",
         "fulfilled_by_amazon": order.get("FulfillmentChannel") == "AFN",
         "service_level": const.SERVICE_LEVEL_V0_TO_2026.get(service_level, service_level),
@@ -420,16 +451,21 @@ def _close(a, b):
 def _build(facts, billing_row):
     order_id = facts["id"]
     if not order_id:
-        raise ChannelDataError("Amazon order without an order id: it cannot be imported.")
+        raise ChannelDataError(_lt("Amazon order without an order id: it cannot be imported."))
     lines = facts["lines"]
     if not lines and facts["status"] not in const.CANCELLED_STATUSES:
-        raise ChannelDataError(f"Amazon order {order_id} has no items: check it in Seller Central.")
+        raise ChannelDataError(_lt("Amazon order %s has no items: check it in Seller Central.", order_id))
     if not facts["currency"]:
-        raise ChannelDataError(f"Amazon order {order_id} has no currency.")
+        raise ChannelDataError(_lt("Amazon order %s has no currency.", order_id))
     for line in lines:
         if not line["sku"] and line["quantity"]:
             raise ChannelDataError(
-                f"Amazon order {order_id}: item {line['id']} ({line['title'][:40]}) has no seller SKU."
+                _lt(
+                    "Amazon order %(order)s: item %(item)s (%(title)s) has no seller SKU.",
+                    order=order_id,
+                    item=line["id"],
+                    title=line["title"][:40],
+                )
             )
     sums = {
         key: sum((line[key] for line in lines), ZERO)
@@ -525,13 +561,13 @@ def _build(facts, billing_row):
         notes.append(f"Purchase order: {facts['po_number']}")
     if facts["collects_vat"]:
         notes.append("Amazon collects and remits the VAT of this order (marketplace facilitator).")
-    created = parse_datetime(facts["created"], f"order {order_id}: purchase date")
+    created = parse_datetime(facts["created"], _lt("order %s: purchase date", order_id))
     return ChannelOrder(
         external_id=order_id,
         reference=order_id,
         status=facts["status"],
         created_at=created,
-        updated_at=parse_datetime(facts["updated"], f"order {order_id}: last update") or created,
+        updated_at=parse_datetime(facts["updated"], _lt("order %s: last update", order_id)) or created,
         paid_at=created if facts["status"] not in ("Pending", "PendingAvailability") else None,
         currency=facts["currency"],
         total_incl=total_incl,
@@ -649,7 +685,7 @@ def _number(value):
 def stock_patch(item, product_type=const.DEFAULT_PRODUCT_TYPE):
     """:class:`StockItem` -> ListingsItemPatchRequest of the merchant-fulfilled quantity."""
     if not item.sku:
-        raise ChannelDataError("A stock line without SKU cannot be sent to Amazon.")
+        raise ChannelDataError(_lt("A stock line without SKU cannot be sent to Amazon."))
     quantity = max(0, int(item.quantity))
     return {
         "productType": product_type,
@@ -697,12 +733,15 @@ def offer_put_body(product, marketplace_ids, product_type=const.DEFAULT_PRODUCT_
     / value_with_tax): UNCONFIRMED beyond those examples.
     """
     if not product.sku:
-        raise ChannelDataError("A product without SKU cannot be listed on Amazon.")
+        raise ChannelDataError(_lt("A product without SKU cannot be listed on Amazon."))
     asin = product.external_id if (product.external_id or "").upper().startswith("B") else ""
     if not asin and not product.ean:
         raise ChannelDataError(
-            f"{product.sku}: Amazon needs the ASIN or the EAN of the catalogue item to list an offer. "
-            "Fill in the barcode of the product."
+            _lt(
+                "%s: Amazon needs the ASIN or the EAN of the catalogue item to list an offer. "
+                "Fill in the barcode of the product.",
+                product.sku,
+            )
         )
     first = marketplace_ids[0]
     attributes = {"condition_type": [{"value": const.CONDITION_NEW, "marketplace_id": first}]}
@@ -742,7 +781,7 @@ def submission_error(response):
     errors = [i for i in response.get("issues") or [] if i.get("severity") == "ERROR"]
     if response.get("status") == "INVALID" or errors:
         text = "; ".join(f"{i.get('code', '')}: {i.get('message', '')}" for i in errors)
-        return text or "Amazon marked the submission INVALID."
+        return text or str(_lt("Amazon marked the submission INVALID."))
     return ""
 
 
@@ -776,7 +815,7 @@ def listing_to_product(listing):
     """searchListingsItems item -> :class:`AmazonListing` keyed by its seller SKU."""
     summary = ((listing.get("summaries") or [{}]) or [{}])[0]
     offers = listing.get("offers") or []
-    price = to_decimal((offers[0].get("price") or {}).get("amount"), "offer price") if offers else None
+    price = to_decimal((offers[0].get("price") or {}).get("amount"), _lt("offer price")) if offers else None
     quantity = next(
         (
             Decimal(f.get("quantity") or 0)
@@ -819,18 +858,24 @@ def shipment_package(shipment):
     """:class:`ChannelShipment` -> confirmShipment ``packageDetail``."""
     order_id = shipment.order_external_id
     if not shipment.tracking_numbers or not shipment.tracking_numbers[0]:
-        raise ChannelDataError(f"Amazon order {order_id}: a shipment confirmation needs a tracking number.")
+        raise ChannelDataError(
+            _lt("Amazon order %s: a shipment confirmation needs a tracking number.", order_id)
+        )
     items = []
     for line in shipment.lines:
         if int(line.quantity) <= 0:
             continue
         if not line.line_external_id:
             raise ChannelDataError(
-                f"Amazon order {order_id}: the shipped line {line.sku} has no Amazon order item id."
+                _lt(
+                    "Amazon order %(order)s: the shipped line %(sku)s has no Amazon order item id.",
+                    order=order_id,
+                    sku=line.sku,
+                )
             )
         items.append({"orderItemId": line.line_external_id, "quantity": int(line.quantity)})
     if not items:
-        raise ChannelDataError(f"Amazon order {order_id}: the shipment has no quantities to confirm.")
+        raise ChannelDataError(_lt("Amazon order %s: the shipment has no quantities to confirm.", order_id))
     tracking = shipment.tracking_numbers[0]
     carrier_code = shipment.carrier_code or const.CARRIER_OTHER
     shipped_at = shipment.shipped_at or datetime.now(UTC).replace(tzinfo=None)

@@ -44,10 +44,12 @@ from odoo.addons.connector_base.exceptions import (
     ChannelRetryableError,
 )
 from odoo.addons.connector_base.schema import ChannelDataError, PushResult, parse_datetime
+from odoo.tools.translate import LazyTranslate
 
 from . import adapter, const
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 
 class _RedactTokens(logging.Filter):
@@ -189,7 +191,29 @@ class _HttpFailure(Exception):
 
 
 class _Transient(Exception):
-    """Timeout or broken connection."""
+    """Timeout or broken connection (``timeout`` tells which; the message is for the log)."""
+
+    def __init__(self, timeout, name):
+        kind = "no answer within the timeout" if timeout else "connection failed"
+        super().__init__(f"{kind} ({name})")
+        self.timeout = timeout
+        self.name = name
+
+    def user_message(self, what):
+        """What the user reads: whole sentences per kind, ``what`` a translated phrase."""
+        if self.timeout:
+            return _lt(
+                "Amazon did not answer while %(what)s: no answer within the timeout (%(error)s). "
+                "It will be tried again later.",
+                what=what,
+                error=self.name,
+            )
+        return _lt(
+            "Amazon did not answer while %(what)s: connection failed (%(error)s). "
+            "It will be tried again later.",
+            what=what,
+            error=self.name,
+        )
 
 
 class _CheckedTransport(HttpxTransport):
@@ -214,9 +238,9 @@ class _CheckedTransport(HttpxTransport):
                 method, url, params=params, data=data, content=content, headers=headers
             )
         except httpx.TimeoutException as exc:
-            raise _Transient(f"no answer within the timeout ({type(exc).__name__})") from None
+            raise _Transient(True, type(exc).__name__) from None
         except httpx.TransportError as exc:
-            raise _Transient(f"connection failed ({type(exc).__name__})") from None
+            raise _Transient(False, type(exc).__name__) from None
         self._check(response)
         return response
 
@@ -230,7 +254,7 @@ class _CheckedTransport(HttpxTransport):
             data = response.json() if body.strip() else None
         except ValueError:
             if 200 <= status < 300:
-                raise _HttpFailure(status, "Amazon answered with a body that is not JSON") from None
+                raise _HttpFailure(status, _lt("Amazon answered with a body that is not JSON")) from None
             data = None
         if self.lwa:
             # LWA answers {"error", "error_description"}; the library raises on 4xx itself.
@@ -296,22 +320,27 @@ class AmazonClient:
         ]
         if missing:
             raise ChannelAuthError(
-                f"Amazon credentials missing: {', '.join(missing)}. Fill them in on the account."
+                _lt("Amazon credentials missing: %s. Fill them in on the account.", ", ".join(missing))
             )
         region = (region or "eu").lower()
         if region not in const.REGION_ENDPOINTS:
-            raise ChannelRequestError(f"Unknown Amazon region {region!r}: choose eu, na or fe.")
+            raise ChannelRequestError(_lt("Unknown Amazon region %s: choose eu, na or fe.", repr(region)))
         if isinstance(marketplace_ids, str):
             marketplace_ids = [m.strip() for m in marketplace_ids.split(",") if m.strip()]
         marketplace_ids = list(marketplace_ids or [])
         if not marketplace_ids:
-            raise ChannelRequestError("No Amazon marketplace configured on the account.")
+            raise ChannelRequestError(_lt("No Amazon marketplace configured on the account."))
         wrong = [m for m in marketplace_ids if m in const.MARKETPLACES and const.MARKETPLACES[m][1] != region]
         if wrong:
             raise ChannelRequestError(
-                "Marketplace %s belongs to region %s, but the account uses region %s. Set the region "
-                "of the seller's marketplaces (eu for Europe, na for North America, fe for Far East)."
-                % (", ".join(wrong), const.MARKETPLACES[wrong[0]][1], region)
+                _lt(
+                    "Marketplace %(marketplaces)s belongs to region %(marketplace_region)s, but the account "
+                    "uses region %(region)s. Set the region of the seller's marketplaces (eu for Europe, "
+                    "na for North America, fe for Far East).",
+                    marketplaces=", ".join(wrong),
+                    marketplace_region=const.MARKETPLACES[wrong[0]][1],
+                    region=region,
+                )
             )
         self.region = region
         self.seller_id = seller_id or ""
@@ -400,7 +429,8 @@ class AmazonClient:
         """Run ``func`` (one library call) paced, retried and with mapped errors.
 
         :param operations: usage-plan operation name(s) the call consumes
-        :param what: short text for messages ("reading orders")
+        :param what: translatable phrase for messages (an ``_lt`` of e.g. 'reading orders'), read
+            after "while" in English; translated as a prepositional phrase ("beim Lesen ...")
         """
         if isinstance(operations, str):
             operations = (operations,)
@@ -424,10 +454,16 @@ class AmazonClient:
                     continue
                 if status in (401, 403):
                     raise ChannelAuthError(
-                        f"Amazon denied access while {what} ({status}: {message}). Check that the app is "
-                        "still authorized for this seller in Seller Central, that the region matches the "
-                        "seller's marketplaces, and that the app has the needed roles (Inventory and Order "
-                        "Tracking, Product Listing; Tax Invoicing for billing addresses).",
+                        _lt(
+                            "Amazon denied access while %(what)s (%(status)s: %(message)s). Check that the "
+                            "app is still authorized for this seller in Seller Central, that the region "
+                            "matches the seller's marketplaces, and that the app has the needed roles "
+                            "(Inventory and Order Tracking, Product Listing; Tax Invoicing for billing "
+                            "addresses).",
+                            what=what,
+                            status=status,
+                            message=message,
+                        ),
                         status=status,
                     ) from None
                 # 2xx here is a body that could not be read (cut off by a proxy): ask again.
@@ -438,11 +474,21 @@ class AmazonClient:
                             self.limiter.throttled(operation, wait)
                     kind = "throttled" if status == 429 else f"failed ({status})"
                     if attempt >= self.max_retries or wait > self.max_wait:
-                        raise ChannelRetryableError(
-                            f"Amazon {kind} while {what}: {message}. It will be tried again later.",
-                            status=status,
-                            retry_after=wait,
-                        ) from None
+                        if status == 429:
+                            text = _lt(
+                                "Amazon throttled while %(what)s: %(message)s. It will be tried again later.",
+                                what=what,
+                                message=message,
+                            )
+                        else:
+                            text = _lt(
+                                "Amazon failed (%(status)s) while %(what)s: %(message)s. It will be tried "
+                                "again later.",
+                                status=status,
+                                what=what,
+                                message=message,
+                            )
+                        raise ChannelRetryableError(text, status=status, retry_after=wait) from None
                     _logger.info(
                         "Amazon %s while %s, retry %s/%s in %.0f s",
                         kind,
@@ -455,23 +501,21 @@ class AmazonClient:
                     attempt += 1
                     continue
                 raise ChannelRequestError(
-                    f"Amazon refused the request while {what} ({status}): {message}", status=status
+                    _lt(
+                        "Amazon refused the request while %(what)s (%(status)s): %(message)s",
+                        what=what,
+                        status=status,
+                        message=message,
+                    ),
+                    status=status,
                 ) from None
             except (_Transient, httpx.TimeoutException, httpx.TransportError) as exc:
                 # httpx errors: the library downloads report documents with its own client
                 if not isinstance(exc, _Transient):
-                    kind = (
-                        "no answer within the timeout"
-                        if isinstance(exc, httpx.TimeoutException)
-                        else "connection failed"
-                    )
-                    exc = _Transient(f"{kind} ({type(exc).__name__})")
+                    exc = _Transient(isinstance(exc, httpx.TimeoutException), type(exc).__name__)
                 wait = self._backoff(attempt)
                 if attempt >= self.max_retries:
-                    raise ChannelRetryableError(
-                        f"Amazon did not answer while {what}: {exc}. It will be tried again later.",
-                        retry_after=wait,
-                    ) from None
+                    raise ChannelRetryableError(exc.user_message(what), retry_after=wait) from None
                 _logger.info(
                     "Amazon: %s while %s, retry %s/%s in %.0f s",
                     exc,
@@ -487,14 +531,18 @@ class AmazonClient:
         code = getattr(exc, "error_code", None) or ""
         status = getattr(exc, "status_code", None)
         if status and (status >= 500 or status == 429):
-            return ChannelRetryableError(f"Amazon login service unavailable ({status}). Try again later.")
-        hint = const.LWA_ERROR_HINTS.get(
-            code,
+            return ChannelRetryableError(
+                _lt("Amazon login service unavailable (%s). Try again later.", status)
+            )
+        hint = const.LWA_ERROR_HINTS.get(code) or _lt(
             "Amazon's login service (LWA) refused the credentials. Check the LWA client id, "
-            "client secret and refresh token on the account.",
+            "client secret and refresh token on the account."
         )
         detail = getattr(exc, "message", "") or ""
-        return ChannelAuthError(f"{hint} ({code or status}: {detail})" if detail else hint, status=status)
+        if detail:
+            # hint: a whole sentence; the code and Amazon's text follow untranslated
+            hint = _lt("%(hint)s (%(code)s: %(detail)s)", hint=hint, code=code or status, detail=detail)
+        return ChannelAuthError(hint, status=status)
 
     # --- seller --------------------------------------------------------------------
 
@@ -503,7 +551,7 @@ class AmazonClient:
         response = self._call(
             "getMarketplaceParticipations",
             lambda: self._api(Sellers).get_marketplace_participation(),
-            "checking the connection",
+            _lt("checking the connection"),
         )
         payload = response.payload
         return payload if isinstance(payload, list) else []
@@ -511,8 +559,14 @@ class AmazonClient:
     def test_connection(self):
         """One cheap authenticated call; also checks the configured marketplaces.
 
-        :return: a short text for the user
+        :return: a short text for the user (English: ``str`` outside a model method;
+            the account translates :meth:`connection_message` instead)
         """
+        return str(self.connection_message())
+
+    def connection_message(self):
+        """:meth:`test_connection`'s check, the text translatable (``str()`` it where the
+        user's language is known)."""
         participations = self.get_participations()
         active = {}
         store = ""
@@ -523,17 +577,29 @@ class AmazonClient:
             store = store or entry.get("storeName") or ""
         missing = [m for m in self.marketplace_ids if m not in active]
         if missing:
+            selling = ", ".join(sorted(filter(None, active.values())))
+            if not selling:
+                raise ChannelRequestError(
+                    _lt(
+                        "The seller does not sell on marketplace %(marketplaces)s at this Amazon region "
+                        "(%(region)s). It sells on: none. Check the account's region and marketplace ids.",
+                        marketplaces=", ".join(missing),
+                        region=self.region,
+                    )
+                )
             raise ChannelRequestError(
-                "The seller does not sell on marketplace %s at this Amazon region (%s). It sells on: %s. "
-                "Check the account's region and marketplace ids."
-                % (
-                    ", ".join(missing),
-                    self.region,
-                    ", ".join(sorted(filter(None, active.values()))) or "none",
+                _lt(
+                    "The seller does not sell on marketplace %(marketplaces)s at this Amazon region "
+                    "(%(region)s). It sells on: %(selling)s. Check the account's region and marketplace ids.",
+                    marketplaces=", ".join(missing),
+                    region=self.region,
+                    selling=selling,
                 )
             )
         names = ", ".join(active[m] for m in self.marketplace_ids)
-        return f"Connected to {store or 'the seller account'} on {names}."
+        if not store:
+            return _lt("Connected to the seller account on %s.", names)
+        return _lt("Connected to %(store)s on %(marketplaces)s.", store=store, marketplaces=names)
 
     # --- orders ----------------------------------------------------------------------
 
@@ -586,7 +652,9 @@ class AmazonClient:
         token = None
         while True:
             kwargs = dict(params, paginationToken=token) if token else dict(params)
-            response = self._call("searchOrders", lambda kw=kwargs: api.search_orders(**kw), "reading orders")
+            response = self._call(
+                "searchOrders", lambda kw=kwargs: api.search_orders(**kw), _lt("reading orders")
+            )
             # A page may hold fewer orders than asked for and still have a next token: the
             # model gives maxResultsPerPage as a maximum only.
             yield from response.payload.get("orders") or []
@@ -626,7 +694,7 @@ class AmazonClient:
             response = self._call(
                 ("createRestrictedDataToken", "getOrders"),
                 lambda kw=kwargs: self._restricted(api, api.get_orders, **kw),
-                "reading orders",
+                _lt("reading orders"),
             )
             orders = (response.payload or {}).get("Orders") or []
             stored = load_stored([o.get("AmazonOrderId") for o in orders]) if load_stored and orders else {}
@@ -651,7 +719,7 @@ class AmazonClient:
             response = self._call(
                 "getOrderItems",
                 lambda kw=kwargs: api.get_order_items(order_id, **kw),
-                f"reading the items of order {order_id}",
+                _lt("reading the items of order %s", order_id),
             )
             items.extend((response.payload or {}).get("OrderItems") or [])
             token = response.next_token
@@ -668,7 +736,7 @@ class AmazonClient:
             response = self._call(
                 ("createRestrictedDataToken", "getOrder"),
                 lambda: self._restricted(api, api.get_order, order_id),
-                f"reading order {order_id}",
+                _lt("reading order %s", order_id),
             )
             composite = {
                 "api": "v0",
@@ -680,7 +748,7 @@ class AmazonClient:
         response = self._call(
             "getOrder2026",
             lambda: api.get_order(order_id, includedData=list(const.ORDERS_2026_INCLUDED_DATA)),
-            f"reading order {order_id}",
+            _lt("reading order %s", order_id),
         )
         order = (response.payload or {}).get("order") or {}
         return adapter.raw_order(adapter.wrap_order_2026(order, billing))
@@ -689,10 +757,14 @@ class AmazonClient:
         """Marketplace id of one order (needed by confirmShipment)."""
         if self.orders_api == const.ORDERS_API_V0:
             api = self._api(Orders, version=const.ORDERS_API_V0)
-            response = self._call("getOrder", lambda: api.get_order(order_id), f"reading order {order_id}")
+            response = self._call(
+                "getOrder", lambda: api.get_order(order_id), _lt("reading order %s", order_id)
+            )
             return (response.payload or {}).get("MarketplaceId") or ""
         api = self._api(Orders, version=const.ORDERS_API_2026)
-        response = self._call("getOrder2026", lambda: api.get_order(order_id), f"reading order {order_id}")
+        response = self._call(
+            "getOrder2026", lambda: api.get_order(order_id), _lt("reading order %s", order_id)
+        )
         order = (response.payload or {}).get("order") or {}
         return (order.get("salesChannel") or {}).get("marketplaceId") or ""
 
@@ -704,7 +776,7 @@ class AmazonClient:
             lambda: api.confirm_shipment(
                 order_id, marketplaceId=marketplace_id, packageDetail=package_detail
             ),
-            f"confirming the shipment of order {order_id}",
+            _lt("confirming the shipment of order %s", order_id),
         )
 
     # --- reports -----------------------------------------------------------------------
@@ -724,15 +796,17 @@ class AmazonClient:
                 dataStartTime=iso_utc(start),
                 dataEndTime=iso_utc(end),
             ),
-            "requesting the order report",
+            _lt("requesting the order report"),
         )
         report_id = response.payload.get("reportId")
         if not report_id:
-            raise ChannelRetryableError("Amazon did not return a report id. It will be tried again later.")
+            raise ChannelRetryableError(
+                _lt("Amazon did not return a report id. It will be tried again later.")
+            )
         document_id = None
         for poll in range(poll_limit):
             response = self._call(
-                "getReport", lambda: reports.get_report(report_id), "waiting for the order report"
+                "getReport", lambda: reports.get_report(report_id), _lt("waiting for the order report")
             )
             status = response.payload.get("processingStatus")
             if status == const.REPORT_DONE:
@@ -741,13 +815,23 @@ class AmazonClient:
             if status == "CANCELLED":
                 return ""  # Amazon cancels a report that has no data
             if status in const.REPORT_FAILED:
-                raise ChannelRequestError(f"Amazon could not build report {report_id} ({status}).")
+                raise ChannelRequestError(
+                    _lt(
+                        "Amazon could not build report %(report)s (%(status)s).",
+                        report=report_id,
+                        status=status,
+                    )
+                )
             if poll < poll_limit - 1:
                 self._sleep(poll_interval)
         if not document_id:
             raise ChannelRetryableError(
-                f"Amazon report {report_id} was not ready after {poll_limit} checks. "
-                "It will be tried again later.",
+                _lt(
+                    "Amazon report %(report)s was not ready after %(checks)s checks. "
+                    "It will be tried again later.",
+                    report=report_id,
+                    checks=poll_limit,
+                ),
                 retry_after=poll_interval * poll_limit,
             )
         return self._download_report(document_id, restricted)
@@ -763,14 +847,14 @@ class AmazonClient:
                 lambda: tokens.create_restricted_data_token(
                     restrictedResources=[{"method": "GET", "path": path}]
                 ),
-                "authorizing the report download",
+                _lt("authorizing the report download"),
             )
             kwargs["restricted_data_token"] = response.payload.get("restrictedDataToken")
         reports = self._new_api(Reports, **kwargs)
         response = self._call(
             "getReportDocument",
             lambda: reports.get_report_document(document_id, download=True, timeout=self.timeout),
-            "downloading the order report",
+            _lt("downloading the order report"),
         )
         document = response.payload.get("document")
         if isinstance(document, bytes):
@@ -778,12 +862,14 @@ class AmazonClient:
         if isinstance(document, str) and document.lstrip().startswith(("<?xml", "<Error>")):
             # The library returns the storage's error page (expired link, denied) as the document.
             raise ChannelRetryableError(
-                "Amazon's report document could not be downloaded (the link was refused). "
-                "It will be tried again later."
+                _lt(
+                    "Amazon's report document could not be downloaded (the link was refused). "
+                    "It will be tried again later."
+                )
             )
         if not isinstance(document, str):
             raise ChannelRetryableError(
-                "Amazon's report document could not be read. It will be tried again later."
+                _lt("Amazon's report document could not be read. It will be tried again later.")
             )
         return document
 
@@ -794,7 +880,7 @@ class AmazonClient:
 
     def _require_seller(self):
         if not self.seller_id:
-            raise ChannelRequestError("Set the Amazon seller id (merchant token) on the account.")
+            raise ChannelRequestError(_lt("Set the Amazon seller id (merchant token) on the account."))
 
     def get_listing(self, sku):
         """``getListingsItem``; None when the SKU has no listing."""
@@ -808,7 +894,7 @@ class AmazonClient:
                     marketplaceIds=",".join(self.marketplace_ids),
                     includedData="summaries,offers,fulfillmentAvailability",
                 ),
-                f"reading listing {sku}",
+                _lt("reading listing %s", sku),
             )
         except ChannelRequestError as exc:
             if exc.status == 404:
@@ -824,7 +910,7 @@ class AmazonClient:
             lambda: self._listings().patch_listings_item(
                 self.seller_id, sku, marketplaceIds=",".join(self.marketplace_ids), body=body
             ),
-            f"updating listing {sku}",
+            _lt("updating listing %s", sku),
         )
         return response.payload
 
@@ -836,7 +922,7 @@ class AmazonClient:
             lambda: self._listings().put_listings_item(
                 self.seller_id, sku, marketplaceIds=",".join(self.marketplace_ids), body=body
             ),
-            f"creating listing {sku}",
+            _lt("creating listing %s", sku),
         )
         return response.payload
 
@@ -855,7 +941,7 @@ class AmazonClient:
             response = self._call(
                 "searchListingsItems",
                 lambda kw=kwargs: self._listings().search_listings_items(self.seller_id, **kw),
-                "reading the listings",
+                _lt("reading the listings"),
             )
             yield from response.payload.get("items") or []
             token = response.next_token
@@ -963,10 +1049,10 @@ class AmazonClient:
                 result.errors[item.sku or "?"] = str(exc)
                 continue
             except ChannelRequestError as exc:
-                result.errors[item.sku] = (
-                    f"{item.sku} has no Amazon listing yet: export the product first."
+                result.errors[item.sku] = str(
+                    _lt("%s has no Amazon listing yet: export the product first.", item.sku)
                     if exc.status == 404
-                    else str(exc)
+                    else exc
                 )
                 continue
             error = adapter.submission_error(response)
@@ -984,8 +1070,11 @@ class AmazonClient:
                 listing = self.get_listing(product.sku)
                 if listing is None and product.price_only:
                     raise ChannelRequestError(
-                        f"{product.sku} has no Amazon listing any more: switch on 'Update product info' "
-                        "on the account to create the offer again."
+                        _lt(
+                            "%s has no Amazon listing any more: switch on 'Update product info' "
+                            "on the account to create the offer again.",
+                            product.sku,
+                        )
                     )
                 if listing is None:
                     body = adapter.offer_put_body(product, self.marketplace_ids, product_type, currency)

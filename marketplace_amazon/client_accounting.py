@@ -13,9 +13,12 @@ import re
 from sp_api.api import Feeds, Reports
 
 from odoo.addons.connector_base.exceptions import ChannelRequestError, ChannelRetryableError
+from odoo.tools.translate import LazyTranslate
 
 from . import settlement
 from .client import iso_utc
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 FEED_UPLOAD_VAT_INVOICE = "UPLOAD_VAT_INVOICE"
 FEED_DONE, FEED_WAITING, FEED_FAILED = "DONE", ("IN_QUEUE", "IN_PROGRESS"), ("CANCELLED", "FATAL")
@@ -52,12 +55,14 @@ def upload_vat_invoice(client, marketplace_id, pdf, options):
         try:
             return feeds.create_feed_document(io.BytesIO(pdf), "application/pdf")
         except ValueError as exc:  # the library reads a refused upload's body as JSON
-            raise ChannelRetryableError(f"the PDF upload was refused ({exc})") from exc
+            raise ChannelRetryableError(_lt("the PDF upload was refused (%s)", exc)) from exc
 
-    document = client._call("createFeedDocument", create_document, "uploading the invoice PDF")
+    document = client._call("createFeedDocument", create_document, _lt("uploading the invoice PDF"))
     document_id = document.payload.get("feedDocumentId")
     if not document_id:
-        raise ChannelRetryableError("Amazon did not return a feed document id. It will be tried again later.")
+        raise ChannelRetryableError(
+            _lt("Amazon did not return a feed document id. It will be tried again later.")
+        )
     response = client._call(
         "createFeed",
         lambda: feeds.create_feed(
@@ -66,11 +71,11 @@ def upload_vat_invoice(client, marketplace_id, pdf, options):
             marketplaceIds=[marketplace_id],
             feedOptions=options,
         ),
-        "creating the invoice feed",
+        _lt("creating the invoice feed"),
     )
     feed_id = response.payload.get("feedId")
     if not feed_id:
-        raise ChannelRetryableError("Amazon did not return a feed id. It will be tried again later.")
+        raise ChannelRetryableError(_lt("Amazon did not return a feed id. It will be tried again later."))
     return str(feed_id)
 
 
@@ -81,7 +86,7 @@ def feed_outcome(client, feed_id):
         messages, empty when accepted), one of :data:`FEED_WAITING`, or a failure status
     """
     feeds = client._api(Feeds)
-    response = client._call("getFeed", lambda: feeds.get_feed(feed_id), "checking the invoice feed")
+    response = client._call("getFeed", lambda: feeds.get_feed(feed_id), _lt("checking the invoice feed"))
     status = response.payload.get("processingStatus")
     if status != FEED_DONE:
         return status, []
@@ -91,22 +96,23 @@ def feed_outcome(client, feed_id):
     text = client._call(
         "getFeedDocument",
         lambda: feeds.get_feed_result_document(document_id),
-        "reading the invoice feed result",
+        _lt("reading the invoice feed result"),
     )
     return status, processing_errors(text)
 
 
 def processing_errors(text):
-    """The error messages of a feed processing report ("79517: Invalid OrderId …").
+    """The error messages of a feed processing report ("79517: Invalid OrderId …"): Amazon's
+    texts, or our own translatable one (``str()`` them where the user's language is known).
 
     The layout of the UPLOAD_VAT_INVOICE report is not documented (assumed: the classic XML
     ProcessingReport; a JSON report with ``issues`` is read too).
     """
     if not isinstance(text, str):
-        raise ChannelRequestError("Amazon's feed result could not be read.")
+        raise ChannelRequestError(_lt("Amazon's feed result could not be read."))
     if text.lstrip().startswith("<Error>"):  # the storage's error page (expired link)
         raise ChannelRetryableError(
-            "Amazon's feed result could not be downloaded. It will be tried again later."
+            _lt("Amazon's feed result could not be downloaded. It will be tried again later.")
         )
     errors = []
     for result in re.findall(r"<Result>(.*?)</Result>", text, re.S):
@@ -120,7 +126,7 @@ def processing_errors(text):
     if not errors:
         failed = re.search(r"<MessagesWithError>\s*([1-9]\d*)\s*</MessagesWithError>", text)
         if failed:
-            errors.append("Amazon refused the document (no reason given).")
+            errors.append(_lt("Amazon refused the document (no reason given)."))
     return errors
 
 
@@ -141,7 +147,7 @@ def iter_settlement_reports(client, since):
     }
     while True:
         response = client._call(
-            "getReports", lambda p=params: reports.get_reports(**p), "listing the settlement reports"
+            "getReports", lambda p=params: reports.get_reports(**p), _lt("listing the settlement reports")
         )
         payload = response.payload or {}
         for report in sorted(payload.get("reports") or [], key=lambda r: r.get("createdTime") or ""):

@@ -14,9 +14,12 @@ from datetime import timedelta
 from sp_api.api import Finances
 
 from odoo.addons.connector_base.exceptions import ChannelAuthError
+from odoo.tools.translate import LazyTranslate
 
 from . import refund_adapter
 from .client import iso_utc, utcnow
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 FINANCES_VERSION = "v0"
 # financesV0.json usage plans: operation -> (requests per second, burst)
@@ -48,8 +51,11 @@ def _pages(client, operation, call, what):
             if exc.status != 403:
                 raise
             raise ChannelAuthError(
-                f"{exc} Refunds are read with the Finances API: the app needs the Finance and "
-                "Accounting role (Seller Central > Develop Apps), then authorize it again.",
+                _lt(
+                    "%s Refunds are read with the Finances API: the app needs the Finance and "
+                    "Accounting role (Seller Central > Develop Apps), then authorize it again.",
+                    exc.args[0] if exc.args else "",
+                ),
                 status=exc.status,
             ) from None
         payload = response.payload or {}
@@ -74,7 +80,7 @@ def fetch_raw_refunds(client, since, page_size=PAGE_SIZE, floor=None):
     def call(token):
         return api.list_financial_events(**(dict(params, NextToken=token) if token else params))
 
-    for events in _pages(client, "listFinancialEvents", call, "reading refunds"):
+    for events in _pages(client, "listFinancialEvents", call, _lt("reading refunds")):
         yield from refund_adapter.raw_refunds(events)
 
 
@@ -90,7 +96,7 @@ def get_order_refunds(client, order_id, page_size=PAGE_SIZE):
 
     raws = []
     for events in _pages(
-        client, "listFinancialEventsByOrderId", call, f"reading the refunds of order {order_id}"
+        client, "listFinancialEventsByOrderId", call, _lt("reading the refunds of order %s", order_id)
     ):
         raws.extend(refund_adapter.raw_refunds(events))
     return raws

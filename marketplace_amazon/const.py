@@ -7,6 +7,10 @@ tokens_2021-03-01.json) and python-amazon-sp-api 2.1.35 (sp_api/base/marketplace
 Choices that could not be confirmed from a source are marked UNCONFIRMED.
 """
 
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
+
 PROVIDER = "amazon"
 
 # --- hosts -----------------------------------------------------------------
@@ -201,13 +205,18 @@ CARRIER_OTHER = "Other"
 # --- error handling --------------------------------------------------------------
 
 LWA_ERROR_HINTS = {
-    "invalid_grant": "Amazon refused the refresh token (invalid_grant): it was revoked, belongs to "
-    "another app or was copied incompletely. Authorize the app again in Seller Central and paste "
-    "the new refresh token.",
-    "invalid_client": "Amazon refused the LWA client id or secret (invalid_client). Copy both again "
-    "from the app's LWA credentials in Seller Central (Develop Apps).",
-    "unauthorized_client": "This LWA app may not use refresh tokens (unauthorized_client). Check the "
-    "app in Seller Central.",
+    "invalid_grant": _lt(
+        "Amazon refused the refresh token (invalid_grant): it was revoked, belongs to "
+        "another app or was copied incompletely. Authorize the app again in Seller Central and paste "
+        "the new refresh token."
+    ),
+    "invalid_client": _lt(
+        "Amazon refused the LWA client id or secret (invalid_client). Copy both again "
+        "from the app's LWA credentials in Seller Central (Develop Apps)."
+    ),
+    "unauthorized_client": _lt(
+        "This LWA app may not use refresh tokens (unauthorized_client). Check the app in Seller Central."
+    ),
 }
 
 # --- polling ---------------------------------------------------------------

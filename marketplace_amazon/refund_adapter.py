@@ -32,8 +32,10 @@ from odoo.addons.connector_base.schema import (
     parse_datetime,
     to_decimal,
 )
+from odoo.tools.translate import LazyTranslate
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -58,10 +60,17 @@ def _text(value):
     return "" if value is None else str(value).strip()
 
 
+def _item_what(refund, item, field):
+    """Where a bad value is, for the message (``field``: translatable or Amazon's type)."""
+    return _lt("Amazon refund %(refund)s, item %(item)s: %(field)s", refund=refund, item=item, field=field)
+
+
 def _amount(currency_obj, what):
     """``{"CurrencyCode", "CurrencyAmount"}`` -> (Decimal, currency code)."""
     if not isinstance(currency_obj, dict):
-        raise ChannelDataError(f"{what}: expected an amount, got {str(currency_obj)[:40]!r}")
+        raise ChannelDataError(
+            _lt("%(what)s: expected an amount, got %(value)s", what=what, value=repr(str(currency_obj)[:40]))
+        )
     value = to_decimal(currency_obj.get("CurrencyAmount"), what)
     return (value or ZERO), _text(currency_obj.get("CurrencyCode")).upper()
 
@@ -77,9 +86,11 @@ def refund_id(event):
     order, even posted in the same second, differ by their adjustment items.
     """
     order_id = _text(event.get("AmazonOrderId"))
-    posted = parse_datetime(event.get("PostedDate"), "refund PostedDate")
+    posted = parse_datetime(event.get("PostedDate"), _lt("refund PostedDate"))
     if not order_id or not posted:
-        raise ChannelDataError("An Amazon refund event without AmazonOrderId or PostedDate cannot be booked.")
+        raise ChannelDataError(
+            _lt("An Amazon refund event without AmazonOrderId or PostedDate cannot be booked.")
+        )
     keys = sorted(
         _text(item.get("OrderAdjustmentItemId"))
         or f"{_text(item.get('OrderItemId'))}:{_text(item.get('SellerSKU'))}"
@@ -99,7 +110,7 @@ def raw_refunds(financial_events):
     for event in (financial_events or {}).get(REFUND_LIST) or []:
         try:
             if not isinstance(event, dict):
-                raise ChannelDataError("An Amazon refund event is not an object.")
+                raise ChannelDataError(_lt("An Amazon refund event is not an object."))
             raws.append(raw_refund(event))
         except ChannelDataError as exc:
             # one unreadable event never stops the others: without an id the engine logs
@@ -114,7 +125,7 @@ def raw_refunds(financial_events):
 def raw_refund(event):
     external_id = refund_id(event)
     order_id = _text(event.get("AmazonOrderId"))
-    posted = parse_datetime(event.get("PostedDate"), "refund PostedDate")
+    posted = parse_datetime(event.get("PostedDate"), _lt("refund PostedDate"))
     return RawRefund(
         external_id=external_id,
         updated_at=posted,
@@ -134,13 +145,13 @@ def parse_refund(payload, order=None):
         go to Amazon's).
     """
     if not isinstance(payload, dict) or not isinstance(payload.get("event"), dict):
-        raise ChannelDataError("Amazon refund payload: expected an object with the refund event.")
+        raise ChannelDataError(_lt("Amazon refund payload: expected an object with the refund event."))
     event = payload["event"]
     external_id = refund_id(event)
     order_id = _text(event.get("AmazonOrderId"))
     items = event.get("ShipmentItemAdjustmentList")
     if not isinstance(items, list) or not items:
-        raise ChannelDataError(f"Amazon refund {external_id} has no refunded items.")
+        raise ChannelDataError(_lt("Amazon refund %s has no refunded items.", external_id))
     unit_prices = {}
     if order is not None:
         for line in order.lines:
@@ -151,16 +162,18 @@ def parse_refund(payload, order=None):
     others = {}
     for item in items:
         if not isinstance(item, dict):
-            raise ChannelDataError(f"Amazon refund {external_id}: an item is not an object.")
+            raise ChannelDataError(_lt("Amazon refund %s: an item is not an object.", external_id))
         sku = _text(item.get("SellerSKU"))
         item_id = _text(item.get("OrderItemId"))
-        label = f"Amazon refund {external_id}, item {item_id or sku}"
-        quantity = to_decimal(item.get("QuantityShipped"), f"{label}: QuantityShipped") or ZERO
+        label = item_id or sku
+        quantity = (
+            to_decimal(item.get("QuantityShipped"), _item_what(external_id, label, "QuantityShipped")) or ZERO
+        )
         quantity = abs(quantity)  # seen signed in some accounts' data (UNCONFIRMED)
         principal = ZERO
         for charge in item.get("ItemChargeAdjustmentList") or []:
             kind = _text(charge.get("ChargeType"))
-            value, currency = _amount(charge.get("ChargeAmount"), f"{label}: {kind}")
+            value, currency = _amount(charge.get("ChargeAmount"), _item_what(external_id, label, kind))
             if currency:
                 currencies.add(currency)
             if kind.startswith(WITHHELD_PREFIXES):
@@ -176,7 +189,9 @@ def parse_refund(payload, order=None):
                 others[key] = others.get(key, ZERO) + back
         amount = principal
         for promotion in item.get("PromotionAdjustmentList") or []:
-            value, currency = _amount(promotion.get("PromotionAmount"), f"{label}: promotion")
+            value, currency = _amount(
+                promotion.get("PromotionAmount"), _item_what(external_id, label, _lt("promotion"))
+            )
             if currency:
                 currencies.add(currency)
             # positive: the promotion given back lowers the refund; a shipping promotion
@@ -196,7 +211,11 @@ def parse_refund(payload, order=None):
         lines.append(ChannelRefundLine(external_id=item_id, sku=sku, quantity=returned, amount_incl=amount))
     if len(currencies) > 1:
         raise ChannelDataError(
-            f"Amazon refund {external_id} mixes currencies: {', '.join(sorted(currencies))}."
+            _lt(
+                "Amazon refund %(refund)s mixes currencies: %(currencies)s.",
+                refund=external_id,
+                currencies=", ".join(sorted(currencies)),
+            )
         )
     other_amounts = [
         ChannelRefundAmount(kind=kind, title=title, amount_incl=value)
@@ -209,7 +228,7 @@ def parse_refund(payload, order=None):
         + sum((a.amount_incl for a in other_amounts), ZERO)
     )
     fba = bool(order is not None and order.fulfilled_by_channel)
-    posted = parse_datetime(event.get("PostedDate"), "refund PostedDate")
+    posted = parse_datetime(event.get("PostedDate"), _lt("refund PostedDate"))
     return ChannelRefund(
         external_id=external_id,
         order_external_id=order_id,

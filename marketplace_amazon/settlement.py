@@ -26,6 +26,9 @@ from datetime import datetime
 
 from odoo.addons.connector_base.schema import ChannelDataError
 from odoo.addons.connector_base.schema_accounting import ChannelSettlement, SettlementLine, parse_amount
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 #: amount-type values that are what the buyer paid (or got back, in a refund)
@@ -53,7 +56,7 @@ def parse_date(value):
         if parsed.tzinfo:
             parsed = (parsed - parsed.utcoffset()).replace(tzinfo=None)
         return parsed
-    raise ChannelDataError(f"settlement date not understood: {value[:40]!r}")
+    raise ChannelDataError(_lt("settlement date not understood: %s", repr(value[:40])))
 
 
 def kind_of(row):
@@ -77,10 +80,10 @@ def parse_settlement(text):
     """One report document -> :class:`ChannelSettlement`."""
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter="\t"))
     if not rows or not rows[0].get("settlement-id"):
-        raise ChannelDataError("The settlement report has no settlement id.")
+        raise ChannelDataError(_lt("The settlement report has no settlement id."))
     summary = next((r for r in rows if r.get("total-amount")), None)
     if summary is None:
-        raise ChannelDataError("The settlement report has no total amount.")
+        raise ChannelDataError(_lt("The settlement report has no total amount."))
     settlement = ChannelSettlement(
         external_id=summary["settlement-id"].strip(),
         currency=(summary.get("currency") or "").strip() or "EUR",
@@ -93,7 +96,7 @@ def parse_settlement(text):
         if row is summary or not (row.get("amount") or "").strip():
             continue
         if row.get("settlement-id", "").strip() != settlement.external_id:
-            raise ChannelDataError("The settlement report mixes several settlement ids.")
+            raise ChannelDataError(_lt("The settlement report mixes several settlement ids."))
         description = " / ".join(
             p
             for p in (row.get("transaction-type"), row.get("amount-type"), row.get("amount-description"))

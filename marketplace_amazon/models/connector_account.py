@@ -137,7 +137,8 @@ class ConnectorAccount(models.Model):
     def _test_connection(self):
         if self.provider != "amazon":
             return super()._test_connection()
-        return self._amazon_client().test_connection()
+        # str() here: the client's text is translated into the user's language
+        return str(self._amazon_client().connection_message())
 
     def _fetch_orders(self, since):
         if self.provider != "amazon":

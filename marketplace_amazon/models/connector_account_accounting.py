@@ -66,7 +66,8 @@ class ConnectorAccount(models.Model):
         if status != client_accounting.FEED_DONE:
             return "refused", _("Amazon could not process the upload (%s).", status)
         if errors:
-            return "refused", "; ".join(errors)
+            # str() here: our own message among Amazon's is translated for the user
+            return "refused", "; ".join(str(error) for error in errors)
         return "sent", ""
 
     # === PROVIDER HOOKS: PAYOUTS === #
@@ -89,4 +90,4 @@ class ConnectorAccount(models.Model):
                 yield settlement.parse_settlement(text)
             except ChannelDataError as exc:
                 # one unreadable report never blocks the others
-                self._log("settlement", "error", _("Settlement report not readable: %s", exc))
+                self._log("settlement", "error", _("Settlement report not readable: %s", str(exc)))

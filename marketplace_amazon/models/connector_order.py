@@ -37,7 +37,7 @@ class ConnectorOrder(models.Model):
             account._log(
                 "order",
                 "warning",
-                self.env._("The billing address from Amazon's report could not be used: %s", exc),
+                self.env._("The billing address from Amazon's report could not be used: %s", str(exc)),
                 reference=self.reference,
                 record=sale,
                 payload_id=self.id,

@@ -191,3 +191,34 @@ class TestAmazonFaults(FaultMatrixMixin, AmazonCommon):
     def test_fatal_report(self):
         self.new_channel().report_outcome = "FATAL"
         self.assert_report_fault_loses_nothing("Amazon could not build report")
+
+    # --- the merchant's language ------------------------------------------------------------
+
+    def test_german_and_dutch_users_read_the_refusal_in_their_language(self):
+        """The client's messages are translated where the engine reads them: a German user's
+        sync shows the hint in German, with Amazon's own code and text untranslated; the
+        phrase saying what was running ("beim Abrufen der Bestellungen") too."""
+        self.assertTrue(self.env["res.lang"]._lang_get("de_DE"), "German is active in the test database")
+        self.new_channel()
+        right = self.account.sudo().amazon_lwa_client_secret
+        self.account.sudo().amazon_lwa_client_secret = "amzn1.oa2-cs.v1.wrong-secret-5c1d"
+        with capture_logs(*LOG_NAMES), recorded_waits():
+            action = self.account.with_context(lang="de_DE").action_sync_orders()
+        message = action["params"]["message"]
+        self.assertIn("Kopieren Sie beide erneut aus den LWA-Zugangsdaten der App in Seller Central", message)
+        self.assertIn("(invalid_client", message)
+        self.assertNotIn("Copy both again", message)
+
+        self.account.sudo().amazon_lwa_client_secret = right
+        emulator = self.new_channel()
+        emulator.inject("503", count=5, path=SEARCH)
+        with capture_logs(*LOG_NAMES), recorded_waits():
+            action = self.account.with_context(lang="nl_NL").action_sync_orders()
+        self.assertIn(
+            "Fout bij Amazon (503) bij het ophalen van de bestellingen", action["params"]["message"]
+        )
+        # the log and the English test language are unchanged
+        emulator.inject("503", count=5, path=SEARCH)
+        with capture_logs(*LOG_NAMES), recorded_waits():
+            action = self.account.action_sync_orders()
+        self.assertIn("Amazon failed (503) while reading orders", action["params"]["message"])
