@@ -186,7 +186,7 @@ class AccountMove(models.Model):
             account._log(
                 "refund",
                 "error",
-                _("Refund %(name)s refused: %(msg)s", name=move.name, msg=exc),
+                _("Refund %(name)s refused: %(msg)s", name=move.name, msg=str(exc)),
                 "out",
                 reference,
                 move,

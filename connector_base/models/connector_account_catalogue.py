@@ -115,13 +115,15 @@ class ConnectorAccount(models.Model):
         try:
             fetched = list(account._fetch_catalogue())
         except ChannelError as exc:
-            account._log("catalogue", "error", _("Catalogue import failed: %s", exc))
+            account._log("catalogue", "error", _("Catalogue import failed: %s", str(exc)))
             raise
         except ChannelDataError as exc:
             # a reader that does not yield unreadable listings (schema.unreadable_listing)
             # stops at the first one: nothing is marked gone, the account says why
-            account._log("catalogue", "error", _("Catalogue import failed on unreadable data: %s", exc))
-            raise ChannelRequestError(_("The channel sent a listing that cannot be read: %s", exc)) from exc
+            account._log("catalogue", "error", _("Catalogue import failed on unreadable data: %s", str(exc)))
+            raise ChannelRequestError(
+                _("The channel sent a listing that cannot be read: %s", str(exc))
+            ) from exc
         stats = Counter(bound=0, unmatched=0, conflict=0, gone=0, created=0, new_bindings=0, skipped=0)
         items, twice = {}, []
         for product in fetched:

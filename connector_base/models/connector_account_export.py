@@ -250,7 +250,7 @@ class ConnectorAccount(models.Model):
             account._log(
                 "stock",
                 "error",
-                _("Stock batch of %(count)s SKUs refused: %(msg)s", count=len(items), msg=exc),
+                _("Stock batch of %(count)s SKUs refused: %(msg)s", count=len(items), msg=str(exc)),
                 "out",
             )
             return str(exc)
@@ -426,7 +426,7 @@ class ConnectorAccount(models.Model):
             account._log(
                 "product",
                 "error",
-                _("%(count)s products refused: %(msg)s", count=len(channel_products), msg=exc),
+                _("%(count)s products refused: %(msg)s", count=len(channel_products), msg=str(exc)),
                 "out",
             )
             return str(exc)
@@ -682,7 +682,12 @@ class ConnectorAccount(models.Model):
             raise RetryableJobError(str(exc), seconds=int(exc.retry_after or 60)) from exc
         except ChannelError as exc:
             account._log(
-                "order", "error", _("Cancellation refused: %s", exc), "out", order.client_order_ref, order
+                "order",
+                "error",
+                _("Cancellation refused: %s", str(exc)),
+                "out",
+                order.client_order_ref,
+                order,
             )
             return str(exc)
         if not done:

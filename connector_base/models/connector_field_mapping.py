@@ -125,7 +125,7 @@ class ConnectorFieldMapping(models.Model):
                     field_mapper.parse_path(mapping.source_path2)
             except PathError as exc:
                 raise ValidationError(
-                    _("Field mapping %(rule)s: %(error)s", rule=mapping.display_name, error=exc)
+                    _("Field mapping %(rule)s: %(error)s", rule=mapping.display_name, error=str(exc))
                 ) from None
             field = mapping.field_id
             if field.model != TARGET_MODELS.get(mapping.target_model):

@@ -150,7 +150,7 @@ class ConnectorOrder(models.Model):
             raise  # serialization failures and the like: queue_job retries
         except Exception as exc:
             _logger.exception("Unexpected error importing %s", self.reference)
-            return self._park(_("Unexpected error: %s", exc), attempts=attempts)
+            return self._park(_("Unexpected error: %s", str(exc)), attempts=attempts)
         vals = {
             "state": "done",
             "sale_order_id": order.id,

@@ -135,7 +135,7 @@ class ConnectorRefund(models.Model):
             raise
         except Exception as exc:
             _logger.exception("Unexpected error booking refund %s", self.reference)
-            return self._park(_("Unexpected error: %s", exc), attempts=attempts)
+            return self._park(_("Unexpected error: %s", str(exc)), attempts=attempts)
         sale = builder.sale
         self.write(
             {

@@ -116,7 +116,7 @@ class StockPicking(models.Model):
             account._log(
                 "shipment",
                 "error",
-                _("Shipment %(name)s refused: %(msg)s", name=picking.name, msg=exc),
+                _("Shipment %(name)s refused: %(msg)s", name=picking.name, msg=str(exc)),
                 "out",
                 reference,
                 picking,

@@ -537,7 +537,7 @@ def apply_rule(payload, rule, line_count=0, resolve_many2one=None):
                         result.value[index] = convert_value(transformed, rule, resolve_many2one)
                 except MappingError as exc:
                     result.transformed.append(None)
-                    problems.append(str(_lt("line %(line)s: %(problem)s", line=index + 1, problem=exc)))
+                    problems.append(str(_lt("line %(line)s: %(problem)s", line=index + 1, problem=str(exc))))
             for problem in problems:
                 result.warnings.append(_warning(rule, problem))
             result.applied = bool(result.value)
