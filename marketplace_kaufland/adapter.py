@@ -23,8 +23,12 @@ from odoo.addons.connector_base.schema import (
     parse_datetime,
     to_decimal,
 )
+from odoo.tools.translate import LazyTranslate
 
 from . import const
+
+# Messages are translated when the engine reads them in a model (the user's language).
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 # Order-level keys copied from a unit (or from GET /orders/{id}) into the grouped payload.
 _ORDER_KEYS = (
@@ -93,7 +97,11 @@ def parse_storefronts(text):
             continue
         if code not in const.STOREFRONTS:
             raise ChannelDataError(
-                f"Unknown Kaufland storefront {code!r}: use codes among {', '.join(const.STOREFRONTS)}."
+                _lt(
+                    "Unknown Kaufland storefront %(code)s: use codes among %(codes)s.",
+                    code=repr(code),
+                    codes=", ".join(const.STOREFRONTS),
+                )
             )
         if code not in codes:
             codes.append(code)
@@ -109,17 +117,21 @@ def cents_to_decimal(value, what):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ChannelDataError(f"{what}: expected an amount in cents, got {value!r}")
+        raise ChannelDataError(
+            _lt("%(what)s: expected an amount in cents, got %(value)s", what=what, value=repr(value))
+        )
     amount = to_decimal(value, what)
     if amount != amount.to_integral_value():
-        raise ChannelDataError(f"{what}: expected whole cents, got {value!r}")
+        raise ChannelDataError(
+            _lt("%(what)s: expected whole cents, got %(value)s", what=what, value=repr(value))
+        )
     return (amount / const.CENTS).quantize(Decimal("0.01"))
 
 
 def decimal_to_cents(amount, what):
     amount = to_decimal(amount, what)
     if amount is None:
-        raise ChannelDataError(f"{what} is missing.")
+        raise ChannelDataError(_lt("%s is missing.", what))
     return int((amount * const.CENTS).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
@@ -145,7 +157,7 @@ def group_order_units(units):
     groups = OrderedDict()
     for unit in units:
         if not isinstance(unit, dict) or not unit.get("id_order"):
-            raise ChannelDataError(f"Kaufland sent an order unit without id_order: {str(unit)[:80]}")
+            raise ChannelDataError(_lt("Kaufland sent an order unit without id_order: %s", str(unit)[:80]))
         groups.setdefault(str(unit["id_order"]), []).append(unit)
     return groups
 
@@ -158,7 +170,7 @@ def order_payload(units, order=None):
     the same shape, so re-reading an unchanged order never looks like a change.
     """
     if not units:
-        raise ChannelDataError("A Kaufland order without order units cannot be imported.")
+        raise ChannelDataError(_lt("A Kaufland order without order units cannot be imported."))
     source = order or units[0]
     payload = {key: source.get(key, units[0].get(key)) for key in _ORDER_KEYS}
     for key in _SHARED_UNIT_KEYS:
@@ -203,7 +215,7 @@ def raw_order(payload):
     """Grouped payload -> :class:`RawOrder` (external id = id_order, updated = max ts_updated)."""
     external_id = _text(payload.get("id_order"))
     if not external_id:
-        raise ChannelDataError("A Kaufland order without id_order cannot be imported.")
+        raise ChannelDataError(_lt("A Kaufland order without id_order cannot be imported."))
     updated = [
         parse_datetime(u.get("ts_updated_iso"), "ts_updated_iso") for u in payload.get("order_units") or ()
     ]
@@ -223,7 +235,7 @@ def parse_address(data, email=""):
     if not data:
         return ChannelAddress()
     if not isinstance(data, dict):
-        raise ChannelDataError(f"Address: expected an object, got {type(data).__name__}")
+        raise ChannelDataError(_lt("Address: expected an object, got %s", type(data).__name__))
     return ChannelAddress(
         first_name=_text(data.get("first_name")),
         last_name=_text(data.get("last_name")),
@@ -247,26 +259,31 @@ def _order_status(statuses):
     return alive[0] if alive else ""
 
 
-def parse_order(payload):
+def parse_order(payload, translate=str):
     """Grouped Kaufland payload -> :class:`ChannelOrder`.
 
     One line per offer, price, VAT rate and status: identical units become one
     line of quantity N whose ``external_id`` lists the unit ids (comma-separated),
-    which shipping and cancelling use.
+    which shipping and cancelling use. ``translate`` puts the order's note in the
+    user's language (the model passes ``env._``; English without it).
     """
     if not isinstance(payload, dict):
-        raise ChannelDataError("Kaufland order payload: expected an object.")
+        raise ChannelDataError(_lt("Kaufland order payload: expected an object."))
     id_order = _text(payload.get("id_order"))
     units = payload.get("order_units")
     if not id_order:
-        raise ChannelDataError("Kaufland order payload has no id_order.")
+        raise ChannelDataError(_lt("Kaufland order payload has no id_order."))
     if not units or not isinstance(units, list):
-        raise ChannelDataError(f"Kaufland order {id_order} has no order units.")
+        raise ChannelDataError(_lt("Kaufland order %s has no order units.", id_order))
     storefront = _text(payload.get("storefront") or units[0].get("storefront")).lower()
     currencies = {_text(u.get("currency")).upper() for u in units if u.get("currency")}
     if len(currencies) > 1:
         raise ChannelDataError(
-            f"Kaufland order {id_order} mixes currencies ({', '.join(sorted(currencies))}); book it by hand."
+            _lt(
+                "Kaufland order %(order)s mixes currencies (%(currencies)s); book it by hand.",
+                order=id_order,
+                currencies=", ".join(sorted(currencies)),
+            )
         )
     currency = currencies.pop() if currencies else storefront_currency(storefront)
 
@@ -280,16 +297,24 @@ def parse_order(payload):
     for unit in units:
         unit_id = _text(unit.get("id_order_unit"))
         if not unit_id:
-            raise ChannelDataError(f"Kaufland order {id_order} has an order unit without id_order_unit.")
+            raise ChannelDataError(
+                _lt("Kaufland order %s has an order unit without id_order_unit.", id_order)
+            )
         status = _text(unit.get("status"))
         if status == "cancelled" and not all_cancelled:
             # The engine books every line: a unit cancelled before shipping is no sale.
             dropped.append(f"{unit_id} ({_text(unit.get('cancel_reason')) or 'cancelled'})")
             continue
-        price = cents_to_decimal(unit.get("price"), f"Order unit {unit_id} price")
+        price = cents_to_decimal(unit.get("price"), _lt("Order unit %s price", unit_id))
         if price is None:
-            raise ChannelDataError(f"Order unit {unit_id} of Kaufland order {id_order} has no price.")
-        rate = to_decimal(unit.get("vat"), f"Order unit {unit_id} vat")
+            raise ChannelDataError(
+                _lt(
+                    "Order unit %(unit)s of Kaufland order %(order)s has no price.",
+                    unit=unit_id,
+                    order=id_order,
+                )
+            )
+        rate = to_decimal(unit.get("vat"), _lt("Order unit %s VAT", unit_id))
         product = unit.get("product") or {}
         eans = product.get("eans") or []
         key = (_text(unit.get("id_offer")), eans[0] if eans else "", price, rate, status)
@@ -308,7 +333,9 @@ def parse_order(payload):
         else:
             line.external_id += f",{unit_id}"
         line.quantity += 1
-        unit_shipping = cents_to_decimal(unit.get("shipping_rate") or 0, f"Order unit {unit_id} shipping")
+        unit_shipping = cents_to_decimal(
+            unit.get("shipping_rate") or 0, _lt("Order unit %s shipping", unit_id)
+        )
         shipping += unit_shipping
         total += price + unit_shipping
         if rate is not None:
@@ -348,7 +375,7 @@ def parse_order(payload):
         storefront=storefront,
         channel_collects_vat=bool(payload.get("is_marketplace_deemed_supplier")),
         fulfilled_by_channel=payload.get("fulfillment_type") == "fulfilled_by_kaufland",
-        note=f"Cancelled Kaufland order units: {', '.join(dropped)}" if dropped else "",
+        note=translate(_lt("Cancelled Kaufland order units: %s", ", ".join(dropped))) if dropped else "",
         cancelled=all_cancelled,
     )
 
@@ -377,14 +404,21 @@ def send_body(shipment):
     carrier = _text(shipment.carrier_code) or _text(shipment.carrier_name)
     if not carrier:
         raise ChannelDataError(
-            f"Kaufland order {shipment.order_external_id}: no Kaufland carrier code. Map the "
-            "delivery carrier to a Kaufland carrier code (e.g. DHL, DPD, GLS, Hermes)."
+            _lt(
+                "Kaufland order %s: no Kaufland carrier code. Map the delivery carrier to a Kaufland "
+                "carrier code (e.g. DHL, DPD, GLS, Hermes).",
+                shipment.order_external_id,
+            )
         )
     tracking = [t.strip() for t in shipment.tracking_numbers if t and t.strip()]
     if not tracking and carrier not in const.CARRIERS_WITHOUT_TRACKING:
         raise ChannelDataError(
-            f"Kaufland order {shipment.order_external_id}: Kaufland needs a tracking number for "
-            f"carrier {carrier} (only 'Other' and 'Other Hauler' go without)."
+            _lt(
+                "Kaufland order %(order)s: Kaufland needs a tracking number for carrier %(carrier)s "
+                "(only 'Other' and 'Other Hauler' go without).",
+                order=shipment.order_external_id,
+                carrier=carrier,
+            )
         )
     return {"tracking_numbers": ",".join(tracking), "carrier_code": carrier}
 
@@ -435,29 +469,36 @@ def sells_in(product, storefront):
 def price_cents(product, storefront):
     """Gross listing price in cents of the storefront's currency."""
     if product.price is None:
-        raise ChannelDataError(f"{product.sku}: no price to list it on Kaufland.")
+        raise ChannelDataError(_lt("%s: no price to list it on Kaufland.", product.sku))
     currency = storefront_currency(storefront)
     # A price without currency is taken as EUR: never list a euro amount as crowns or zloty.
     if (product.currency or const.DEFAULT_CURRENCY).upper() != currency:
         raise ChannelDataError(
-            f"{product.sku}: price is in {product.currency or const.DEFAULT_CURRENCY}, "
-            f"Kaufland {storefront} sells in {currency}."
+            _lt(
+                "%(sku)s: price is in %(price_currency)s, Kaufland %(storefront)s sells in %(currency)s.",
+                sku=product.sku,
+                price_currency=product.currency or const.DEFAULT_CURRENCY,
+                storefront=storefront,
+                currency=currency,
+            )
         )
-    price = to_decimal(product.price, f"{product.sku} price")
+    price = to_decimal(product.price, _lt("%s price", product.sku))
     if not product.price_includes_tax:
         if product.tax_rate is None:
-            raise ChannelDataError(f"{product.sku}: Kaufland needs prices with tax; the tax rate is unknown.")
+            raise ChannelDataError(
+                _lt("%s: Kaufland needs prices with tax; the tax rate is unknown.", product.sku)
+            )
         price = price * (1 + to_decimal(product.tax_rate) / 100)
-    cents = decimal_to_cents(price, f"{product.sku} price")
+    cents = decimal_to_cents(price, _lt("%s price", product.sku))
     if cents <= 0:
-        raise ChannelDataError(f"{product.sku}: Kaufland needs a price above zero.")
+        raise ChannelDataError(_lt("%s: Kaufland needs a price above zero.", product.sku))
     return cents
 
 
 def unit_create_body(product, storefront, handling_time):
     if not product.ean:
         raise ChannelDataError(
-            f"{product.sku}: Kaufland lists offers by EAN; set a barcode (EAN-13) on the product."
+            _lt("%s: Kaufland lists offers by EAN; set a barcode (EAN-13) on the product.", product.sku)
         )
     body = {
         "ean": product.ean,
@@ -504,7 +545,7 @@ def catalogue_product(unit):
         sku=_text(unit.get("id_offer")),
         ean=_text(eans[0]) if eans else "",
         name=_text(product.get("title")),
-        price=cents_to_decimal(unit.get("listing_price") or unit.get("price"), "Unit price"),
+        price=cents_to_decimal(unit.get("listing_price") or unit.get("price"), _lt("Unit price")),
         price_includes_tax=True,
         currency=_text(unit.get("currency")) or storefront_currency(storefront),
         quantity=Decimal(int(unit.get("amount") or 0)),
@@ -537,7 +578,7 @@ def refund_payload(details, order_units):
     Only what booking needs is kept from the order units (no buyer or address).
     """
     if not isinstance(details, dict) or not details.get("id_return"):
-        raise ChannelDataError("Kaufland sent a return without id_return.")
+        raise ChannelDataError(_lt("Kaufland sent a return without id_return."))
     units = [{k: u.get(k) for k in const.REFUND_UNIT_KEYS} for u in order_units or ()]
     id_order = next((_text(u.get("id_order")) for u in units if u.get("id_order")), "")
     return {
@@ -551,7 +592,7 @@ def raw_refund(payload):
     ret = payload.get("return") or {}
     id_return = _text(ret.get("id_return"))
     if not id_return:
-        raise ChannelDataError("A Kaufland return without id_return cannot be booked.")
+        raise ChannelDataError(_lt("A Kaufland return without id_return cannot be booked."))
     return RawRefund(
         external_id=id_return,
         updated_at=parse_datetime(ret.get("ts_updated_iso"), "ts_updated_iso"),
@@ -571,19 +612,26 @@ def parse_refund(payload):
     Kaufland books it).
     """
     if not isinstance(payload, dict) or not isinstance(payload.get("return"), dict):
-        raise ChannelDataError("Kaufland return payload: expected an object with the return.")
+        raise ChannelDataError(_lt("Kaufland return payload: expected an object with the return."))
     ret = payload["return"]
     id_return = _text(ret.get("id_return"))
     id_order = _text(payload.get("id_order"))
-    if not id_order:
-        detail = f" ({payload['error']})" if payload.get("error") else ""
+    if not id_order and payload.get("error"):
         raise ChannelDataError(
-            f"Kaufland return {id_return}: its order could not be read{detail}; Retry reads it again."
+            _lt(
+                "Kaufland return %(ret)s: its order could not be read (%(error)s); Retry reads it again.",
+                ret=id_return,
+                error=payload["error"],
+            )
+        )
+    if not id_order:
+        raise ChannelDataError(
+            _lt("Kaufland return %s: its order could not be read; Retry reads it again.", id_return)
         )
     units = {_text(u.get("id_order_unit")): u for u in payload.get("order_units") or ()}
     return_units = ret.get("return_units")
     if not isinstance(return_units, list) or not return_units:
-        raise ChannelDataError(f"Kaufland return {id_return} has no return units.")
+        raise ChannelDataError(_lt("Kaufland return %s has no return units.", id_return))
     settled = all(_text(r.get("status")) not in const.RETURN_UNIT_OPEN for r in return_units)
     lines, currencies, reasons, notes = [], set(), [], []
     refunded_ids = set()
@@ -592,7 +640,12 @@ def parse_refund(payload):
         unit = units.get(id_unit)
         if unit is None:
             raise ChannelDataError(
-                f"Kaufland return {id_return}: order unit {id_unit} is not in order {id_order}."
+                _lt(
+                    "Kaufland return %(ret)s: order unit %(unit)s is not in order %(order)s.",
+                    ret=id_return,
+                    unit=id_unit,
+                    order=id_order,
+                )
             )
         status = _text(return_unit.get("status"))
         refunded = status == const.RETURN_UNIT_REFUNDED or (
@@ -601,9 +654,15 @@ def parse_refund(payload):
         if not refunded:
             continue
         refunded_ids.add(id_unit)
-        price = cents_to_decimal(unit.get("price"), f"Order unit {id_unit} price")
+        price = cents_to_decimal(unit.get("price"), _lt("Order unit %s price", id_unit))
         if price is None:
-            raise ChannelDataError(f"Order unit {id_unit} of Kaufland order {id_order} has no price.")
+            raise ChannelDataError(
+                _lt(
+                    "Order unit %(unit)s of Kaufland order %(order)s has no price.",
+                    unit=id_unit,
+                    order=id_order,
+                )
+            )
         lines.append(
             ChannelRefundLine(
                 external_id=id_unit, sku=_text(unit.get("id_offer")), quantity=Decimal(1), amount_incl=price
@@ -617,13 +676,20 @@ def parse_refund(payload):
             notes.append(_text(return_unit["note"]))
     if len(currencies) > 1:
         raise ChannelDataError(
-            f"Kaufland return {id_return} mixes currencies ({', '.join(sorted(currencies))})."
+            _lt(
+                "Kaufland return %(ret)s mixes currencies (%(currencies)s).",
+                ret=id_return,
+                currencies=", ".join(sorted(currencies)),
+            )
         )
     live = {i for i, u in units.items() if u.get("status") != "cancelled"}
     shipping = Decimal("0")
     if refunded_ids and live <= refunded_ids:
         shipping = sum(
-            (cents_to_decimal(units[i].get("shipping_rate") or 0, f"Order unit {i} shipping") for i in live),
+            (
+                cents_to_decimal(units[i].get("shipping_rate") or 0, _lt("Order unit %s shipping", i))
+                for i in live
+            ),
             Decimal("0"),
         )
     total = sum((line.amount_incl for line in lines), Decimal("0")) + shipping
@@ -675,10 +741,16 @@ def refund_parts(request, order_units):
             ]
         unit_ids = [i for i in unit_ids if i in live] or unit_ids
         if not unit_ids:
-            raise ChannelDataError(
-                f"Credit note {request.reference}: no Kaufland order unit for {line.get('sku') or 'a line'}."
-            )
-        cents = decimal_to_cents(line["amount_incl"], "refund amount")
+            if line.get("sku"):
+                message = _lt(
+                    "Credit note %(ref)s: no Kaufland order unit for %(sku)s.",
+                    ref=request.reference,
+                    sku=line["sku"],
+                )
+            else:
+                message = _lt("Credit note %s: no Kaufland order unit for a line.", request.reference)
+            raise ChannelDataError(message)
+        cents = decimal_to_cents(line["amount_incl"], _lt("refund amount"))
         if cents <= 0:
             continue
         count = max(1, min(len(unit_ids), int(to_decimal(line.get("quantity") or 0, "quantity") or 0)))
@@ -686,11 +758,11 @@ def refund_parts(request, order_units):
         for index, id_unit in enumerate(unit_ids[:count]):
             amount = share + (rest if index == count - 1 else 0)
             parts.append((id_unit, amount, refund_reason(request.reason)))
-    shipping = decimal_to_cents(request.shipping_incl or 0, "refunded shipping")
+    shipping = decimal_to_cents(request.shipping_incl or 0, _lt("refunded shipping"))
     if shipping > 0:
         if not live:
             raise ChannelDataError(
-                f"Credit note {request.reference}: no live Kaufland order unit for the shipping."
+                _lt("Credit note %s: no live Kaufland order unit for the shipping.", request.reference)
             )
         parts.append((live[0], shipping, refund_reason("", shipping=True)))
     return parts

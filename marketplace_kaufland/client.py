@@ -28,10 +28,13 @@ from odoo.addons.connector_base.schema import (
     RawRefund,
     unreadable_listing,
 )
+from odoo.tools.translate import LazyGettext, LazyTranslate
 
 from . import adapter, const
 
 _logger = logging.getLogger(__name__)
+# Messages are translated when the engine reads them in a model (the user's language).
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 
 def sign_request(method, uri, body, timestamp, secret_key):
@@ -56,16 +59,24 @@ class KauflandClient(ChannelHttpClient):
     :param secret_key: the 64-character Secret Key
     :param base_url: API root; production by default
     :param clock: callable returning unix time (tests)
+    :param translate: puts the messages the client stores as text (per-SKU push errors,
+        unreadable returns and listings) in the user's language: the model passes ``env._``;
+        without it they are English
     """
 
     channel_name = "Kaufland"
 
-    def __init__(self, client_key, secret_key, base_url=None, user_agent=None, clock=None, **kwargs):
+    def __init__(
+        self, client_key, secret_key, base_url=None, user_agent=None, clock=None, translate=None, **kwargs
+    ):
         super().__init__(base_url or const.API_BASE_URL, **kwargs)
+        self._translate = translate or str
         if not client_key or not secret_key:
             raise ChannelAuthError(
-                "The Kaufland Client Key and Secret Key are missing: copy them from the Kaufland "
-                "Seller Portal (Settings > API) into the account."
+                _lt(
+                    "The Kaufland Client Key and Secret Key are missing: copy them from the Kaufland "
+                    "Seller Portal (Settings > API) into the account."
+                )
             )
         self._client_key = client_key
         self._secret_key = secret_key
@@ -74,6 +85,12 @@ class KauflandClient(ChannelHttpClient):
 
     def __repr__(self):
         return f"<KauflandClient {self.base_url}>"
+
+    def _text(self, message):
+        """A message (lazy or not, or the exception carrying it) as text in the user's language."""
+        if isinstance(message, Exception) and message.args:
+            message = message.args[0]
+        return self._translate(message) if isinstance(message, LazyGettext) else str(message)
 
     # --- ChannelHttpClient hooks -------------------------------------------
 
@@ -141,9 +158,12 @@ class KauflandClient(ChannelHttpClient):
         return error
 
     def _auth_error_hint(self, response):
-        return (
-            "Check the Client Key and Secret Key (Kaufland Seller Portal > Settings > API) and that "
-            "this server's clock is right: Kaufland refuses signatures with an old timestamp."
+        # the base writes it into its message at once: text in the user's language
+        return self._text(
+            _lt(
+                "Check the Client Key and Secret Key (Kaufland Seller Portal > Settings > API) and that "
+                "this server's clock is right: Kaufland refuses signatures with an old timestamp."
+            )
         )
 
     # --- reading ------------------------------------------------------------
@@ -176,8 +196,13 @@ class KauflandClient(ChannelHttpClient):
                 expected = None if total is None else min(const.PAGE_LIMIT, total - offset)
                 if expected is not None and len(items) < expected:
                     raise ChannelRetryableError(
-                        f"Kaufland returned an incomplete page of {path} ({len(items)} of {expected} "
-                        "items); the next synchronization tries again."
+                        _lt(
+                            "Kaufland returned an incomplete page of %(path)s (%(count)s of %(expected)s "
+                            "items); the next synchronization tries again.",
+                            path=path,
+                            count=len(items),
+                            expected=expected,
+                        )
                     )
             yield items, total
             offset += len(items)
@@ -191,7 +216,7 @@ class KauflandClient(ChannelHttpClient):
     def _page(self, path, params, offset):
         body = self._get_json(path, {**params, const.Q_LIMIT: const.PAGE_LIMIT, const.Q_OFFSET: offset})
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise ChannelRetryableError(f"Kaufland answered {path} without a list of data.")
+            raise ChannelRetryableError(_lt("Kaufland answered %s without a list of data.", path))
         pagination = body.get("pagination") or {}
         total = pagination.get("total")
         return body["data"], int(total) if total is not None else None
@@ -206,7 +231,7 @@ class KauflandClient(ChannelHttpClient):
         body = self._get_json(const.PATH_ORDER.format(id_order=quote(str(id_order), safe="")))
         data = (body or {}).get("data")
         if not isinstance(data, dict):
-            raise ChannelRetryableError(f"Kaufland answered order {id_order} without data.")
+            raise ChannelRetryableError(_lt("Kaufland answered order %s without data.", id_order))
         return adapter.order_payload(data.get("order_units") or [], order=data)
 
     def fetch_raw_orders(self, since, storefronts=None, statuses=None):
@@ -265,7 +290,7 @@ class KauflandClient(ChannelHttpClient):
                 yield RawRefund(
                     id_return,
                     None,
-                    {"return": ret, "error": str(exc)[:300]},
+                    {"return": ret, "error": self._text(exc)[:300]},
                     reference=f"Return {id_return}",
                 )
 
@@ -275,7 +300,7 @@ class KauflandClient(ChannelHttpClient):
         )
         details = (body or {}).get("data")
         if not isinstance(details, dict):
-            raise ChannelRetryableError(f"Kaufland answered return {id_return} without data.")
+            raise ChannelRetryableError(_lt("Kaufland answered return %s without data.", id_return))
         return_units = details.get("return_units") or []
         order_units = []
         if return_units:
@@ -338,7 +363,7 @@ class KauflandClient(ChannelHttpClient):
                     yield adapter.catalogue_product(unit)
                 except ChannelDataError as exc:
                     yield unreadable_listing(
-                        exc,
+                        ChannelDataError(self._text(exc)),  # its text in the user's language
                         unit.get("id_unit"),
                         unit.get("id_offer"),
                         storefront=str(unit.get("storefront") or storefront or "").lower(),
@@ -372,13 +397,22 @@ class KauflandClient(ChannelHttpClient):
                 id_unit = str(item.external_id if own and item.external_id else found.get(item.sku) or "")
                 if not id_unit:
                     if own:
-                        _add_error(
-                            result,
-                            item.sku,
-                            f"{storefront}: no Kaufland offer with offer id {item.sku}"
-                            + (f" or EAN {item.ean}" if item.ean else "")
-                            + "; create the offer first (export products).",
-                        )
+                        if item.ean:
+                            message = _lt(
+                                "%(storefront)s: no Kaufland offer with offer id %(sku)s or EAN %(ean)s; "
+                                "create the offer first (export products).",
+                                storefront=storefront,
+                                sku=item.sku,
+                                ean=item.ean,
+                            )
+                        else:
+                            message = _lt(
+                                "%(storefront)s: no Kaufland offer with offer id %(sku)s; create the offer "
+                                "first (export products).",
+                                storefront=storefront,
+                                sku=item.sku,
+                            )
+                        _add_error(result, item.sku, self._text(message))
                     continue
                 amounts[id_unit] = item.quantity
                 sku_of[id_unit] = item.sku
@@ -451,7 +485,7 @@ class KauflandClient(ChannelHttpClient):
                 try:
                     id_unit = self._push_product(product, storefront, primary, update, handling_time)
                 except (ChannelDataError, ChannelRequestError) as exc:
-                    _add_error(result, product.sku, f"{storefront}: {exc}")
+                    _add_error(result, product.sku, f"{storefront}: {self._text(exc)}")
                     continue
                 if id_unit and storefront == primary:
                     result.external_ids[product.sku] = id_unit
@@ -504,8 +538,12 @@ class KauflandClient(ChannelHttpClient):
             if storefront != primary:
                 return ""  # not offered on this storefront
             raise ChannelRequestError(
-                f"{storefront}: no Kaufland offer with offer id {product.sku} any more; switch on "
-                "'Update product info' on the account to create it again."
+                _lt(
+                    "%(storefront)s: no Kaufland offer with offer id %(sku)s any more; switch on "
+                    "'Update product info' on the account to create it again.",
+                    storefront=storefront,
+                    sku=product.sku,
+                )
             )
         self.request(
             "PATCH",

@@ -14,6 +14,10 @@ import io
 
 from odoo.addons.connector_base.schema import ChannelDataError, parse_datetime
 from odoo.addons.connector_base.schema_accounting import ChannelSettlement, SettlementLine, parse_amount
+from odoo.tools.translate import LazyTranslate
+
+# Messages are translated when the wizard reads them (the user's language).
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 COLUMNS = {
     "order": ("id_order", "order_id", "order id", "bestellnummer", "bestell-id", "auftragsnummer"),
@@ -51,8 +55,11 @@ def _columns(header):
     missing = [key for key in ("type", "amount") if key not in found]
     if missing:
         raise ChannelDataError(
-            "The payout file has no %s column (expected one of: %s)."
-            % (missing[0], ", ".join(COLUMNS[missing[0]]))
+            _lt(
+                "The payout file has no %(column)s column (expected one of: %(names)s).",
+                column=missing[0],
+                names=", ".join(COLUMNS[missing[0]]),
+            )
         )
     return found
 
@@ -75,7 +82,7 @@ def parse_payout(content, reference, total=None, currency="EUR", deposit_date=No
     rows = list(csv.reader(io.StringIO(content), delimiter=delimiter))
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if len(rows) < 2:
-        raise ChannelDataError("The payout file has no bookings.")
+        raise ChannelDataError(_lt("The payout file has no bookings."))
     columns = _columns(rows[0])
     lines = []
     currencies = set()
@@ -86,9 +93,9 @@ def parse_payout(content, reference, total=None, currency="EUR", deposit_date=No
             return row[index].strip() if index is not None and index < len(row) else ""
 
         try:
-            amount = parse_amount(cell("amount"), f"line {number}: amount")
+            amount = parse_amount(cell("amount"), _lt("line %s: amount", number))
         except ChannelDataError as exc:
-            raise ChannelDataError(str(exc)) from None
+            raise ChannelDataError(*exc.args) from None
         if amount is None:
             continue
         if cell("currency"):
@@ -109,7 +116,7 @@ def parse_payout(content, reference, total=None, currency="EUR", deposit_date=No
             )
         )
     if len(currencies) > 1:
-        raise ChannelDataError("The payout file mixes currencies: %s." % ", ".join(sorted(currencies)))
+        raise ChannelDataError(_lt("The payout file mixes currencies: %s.", ", ".join(sorted(currencies))))
     settlement = ChannelSettlement(
         external_id=reference,
         currency=currencies.pop() if currencies else currency,

@@ -63,6 +63,7 @@ class ConnectorAccount(models.Model):
             account_sudo.kaufland_client_key,
             account_sudo.kaufland_secret_key,
             base_url=self.api_base_url or None,
+            translate=self.env._,
         )
 
     def _kaufland_storefronts(self):
@@ -106,7 +107,7 @@ class ConnectorAccount(models.Model):
     def _parse_order(self, payload):
         if self.provider != "kaufland":
             return super()._parse_order(payload)
-        return adapter.parse_order(payload)
+        return adapter.parse_order(payload, translate=self.env._)
 
     def _push_stock(self, items):
         if self.provider != "kaufland":
@@ -177,8 +178,9 @@ class ConnectorAccount(models.Model):
             sent = self._kaufland_client().send_refund(request, request.already_sent, request.on_sent)
         except ChannelDataError as exc:
             raise ChannelRequestError(str(exc)) from exc
+        # self.env._: a bare _() finds no language inside the generator
         return ", ".join(
-            _(
+            self.env._(
                 "unit %(unit)s %(amount)s %(currency)s (%(reason)s)",
                 unit=id_unit,
                 amount=f"{cents / 100:.2f}",
@@ -186,4 +188,4 @@ class ConnectorAccount(models.Model):
                 reason=reason,
             )
             for id_unit, cents, reason in sent
-        ) or _("nothing left to send")
+        ) or self.env._("nothing left to send")

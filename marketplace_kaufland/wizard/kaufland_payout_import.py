@@ -2,7 +2,7 @@
 import base64
 from decimal import Decimal
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.addons.connector_base.schema import ChannelDataError
 from odoo.exceptions import UserError
 
@@ -48,10 +48,13 @@ class KauflandPayoutImport(models.TransientModel):
                 deposit_date=fields.Datetime.to_datetime(self.deposit_date),
             )
         except ChannelDataError as exc:
+            message = str(exc)  # here, where the user's language is known
             self.account_id._log(
-                "settlement", "error", _("Payout file %(name)s: %(msg)s", name=self.filename or "-", msg=exc)
+                "settlement",
+                "error",
+                self.env._("Payout file %(name)s: %(msg)s", name=self.filename or "-", msg=message),
             )
-            raise UserError(_("The payout file cannot be read: %s", exc)) from None
+            raise UserError(self.env._("The payout file cannot be read: %s", message)) from None
         # a reference imported before is not booked again: its payout is shown as it is
         settlement, _created = self.account_id._import_settlement(data)
         return {
