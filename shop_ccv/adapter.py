@@ -27,8 +27,11 @@ from odoo.addons.connector_base.schema import (
     parse_datetime,
     to_decimal,
 )
+from odoo.tools.translate import LazyTranslate
 
 from . import const
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -84,7 +87,7 @@ def build_raw_order(order, rows, product_eans=None):
     CCV has no change date on orders: the creation date is the watermark.
     """
     if not isinstance(order, dict) or not order.get("id"):
-        raise ChannelDataError("CCV order without an id: the answer of /orders is not usable.")
+        raise ChannelDataError(_lt("CCV order without an id: the answer of /orders is not usable."))
     product_ids = {_text(r.get("product_id")) for r in rows or () if isinstance(r, dict)}
     return RawOrder(
         external_id=str(order["id"]),
@@ -156,11 +159,17 @@ def _net(amount, rate, included):
 
 def parse_order_row(row, incl, ref, product_eans=None, zero_tax=False):
     if not isinstance(row, dict):
-        raise ChannelDataError(f"CCV order {ref}: an order row is not an object.")
+        raise ChannelDataError(_lt("CCV order %s: an order row is not an object.", ref))
     where = f"CCV order {ref}, row {row.get('id')}"
     quantity = to_decimal(row.get("count"), f"{where}: count")
     if quantity is None:
-        raise ChannelDataError(f"{where}: the row has no quantity (count).")
+        raise ChannelDataError(
+            _lt(
+                "CCV order %(order)s, row %(row)s: the row has no quantity (count).",
+                order=ref,
+                row=row.get("id"),
+            )
+        )
     # price = original unit price; discount = discount per unit (OrderRow docstrings)
     unit = None
     for key in ("price_without_discount_with_attributes", "price_without_discount", "price"):
@@ -168,7 +177,9 @@ def parse_order_row(row, incl, ref, product_eans=None, zero_tax=False):
         if unit is not None:
             break
     if unit is None:
-        raise ChannelDataError(f"{where}: the row has no price.")
+        raise ChannelDataError(
+            _lt("CCV order %(order)s, row %(row)s: the row has no price.", order=ref, row=row.get("id"))
+        )
     rate = ZERO if zero_tax else (to_decimal(row.get("tax"), f"{where}: tax") or ZERO)
     discount_unit = to_decimal(row.get("discount"), f"{where}: discount") or ZERO
     product_id = _text(row.get("product_id"))
@@ -214,7 +225,7 @@ def row_attributes(row):
 def parse_order(payload, webshop_id=""):
     """Stored payload (see :func:`build_raw_order`) -> ChannelOrder."""
     if not isinstance(payload, dict) or not isinstance(payload.get("order"), dict):
-        raise ChannelDataError("The stored CCV payload has no order: fetch the order again.")
+        raise ChannelDataError(_lt("The stored CCV payload has no order: fetch the order again."))
     order = payload["order"]
     ref = _order_reference(order)
     customer = order.get("customer") if isinstance(order.get("customer"), dict) else {}
@@ -234,7 +245,7 @@ def parse_order(payload, webshop_id=""):
 
     rows = payload.get("orderrows")
     if not isinstance(rows, list) or not rows:
-        raise ChannelDataError(f"CCV order {ref} has no order rows: check the order in CCV Shop.")
+        raise ChannelDataError(_lt("CCV order %s has no order rows: check the order in CCV Shop.", ref))
     lines = [parse_order_row(r, incl, ref, payload.get("product_eans"), zero_tax) for r in rows]
 
     total = _amount(order, "total_price", ref)
@@ -391,8 +402,11 @@ def shop_price(product, shop_prices_include_tax=True):
         return _money(price)
     if product.tax_rate is None:
         raise ChannelDataError(
-            f"{product.sku}: the price must be converted between incl. and excl. VAT but the "
-            "product has no tax rate: set a sales tax on the product."
+            _lt(
+                "%s: the price must be converted between incl. and excl. VAT but the "
+                "product has no tax rate: set a sales tax on the product.",
+                product.sku,
+            )
         )
     factor = 1 + to_decimal(product.tax_rate) / HUNDRED
     return _money(price / factor if product.price_includes_tax else price * factor)
@@ -401,9 +415,9 @@ def shop_price(product, shop_prices_include_tax=True):
 def product_body(product, create=True, shop_prices_include_tax=True, package_id=None, stock_enabled=True):
     """ChannelProduct -> POST /products (create) or PATCH /products/{id} body."""
     if not product.sku:
-        raise ChannelDataError("A product without SKU (internal reference) cannot be sent to CCV Shop.")
+        raise ChannelDataError(_lt("A product without SKU (internal reference) cannot be sent to CCV Shop."))
     if create and not product.name:
-        raise ChannelDataError(f"{product.sku}: a product needs a name in CCV Shop.")
+        raise ChannelDataError(_lt("%s: a product needs a name in CCV Shop.", product.sku))
     body = {"productnumber": product.sku}
     if product.name:
         body["name"] = product.name[:255]
@@ -417,7 +431,7 @@ def product_body(product, create=True, shop_prices_include_tax=True, package_id=
     if price is not None:
         body["price"] = float(price)
     elif create:
-        raise ChannelDataError(f"{product.sku}: a product needs a price in CCV Shop.")
+        raise ChannelDataError(_lt("%s: a product needs a price in CCV Shop.", product.sku))
     body["taxtariff"] = tax_tariff(product.tax_rate)
     if product.weight is not None:
         body["weight"] = float(product.weight)
@@ -438,7 +452,7 @@ def price_body(product, shop_prices_include_tax=True):
     """PATCH /products/{id} body of a price change alone (update product info off)."""
     price = shop_price(product, shop_prices_include_tax)
     if price is None:
-        raise ChannelDataError(f"{product.sku}: no price to send to CCV Shop.")
+        raise ChannelDataError(_lt("%s: no price to send to CCV Shop.", product.sku))
     return {"price": float(price)}
 
 
@@ -459,10 +473,10 @@ def category_parent_id(category):
 def photo_body(image, alt=""):
     """Main image bytes -> POST /products/{id}/productphotos body."""
     if not image:
-        raise ChannelDataError("Empty product image.")
+        raise ChannelDataError(_lt("Empty product image."))
     file_type = next((ext for magic, ext in const.PHOTO_TYPES.items() if image.startswith(magic)), None)
     if not file_type:
-        raise ChannelDataError("The product image is not a PNG, JPEG, GIF or WebP file.")
+        raise ChannelDataError(_lt("The product image is not a PNG, JPEG, GIF or WebP file."))
     return {
         "file_type": file_type,
         "alttext": alt[:255],
@@ -624,7 +638,7 @@ def return_order_id(ret):
 
 def return_payload(ret, rows, order_id=""):
     if not isinstance(ret, dict) or not ret.get("id"):
-        raise ChannelDataError("CCV return without an id: the answer of /returns is not usable.")
+        raise ChannelDataError(_lt("CCV return without an id: the answer of /returns is not usable."))
     return {"return": ret, "returnrows": list(rows or []), "order_id": order_id or return_order_id(ret)}
 
 
@@ -632,7 +646,7 @@ def raw_refund(payload):
     ret = payload.get("return") or {}
     return_id = _text(ret.get("id"))
     if not return_id:
-        raise ChannelDataError("A CCV return without an id cannot be booked.")
+        raise ChannelDataError(_lt("A CCV return without an id cannot be booked."))
     return RawRefund(
         external_id=return_id,
         updated_at=parse_datetime(ret.get("create_date"), "create_date"),
@@ -649,10 +663,11 @@ def parse_refund(payload):
     link); a cancelled one refunds nothing; any other status waits (see :mod:`.const`).
     """
     if not isinstance(payload, dict) or not isinstance(payload.get("return"), dict):
-        raise ChannelDataError("CCV return payload: expected an object with the return.")
+        raise ChannelDataError(_lt("CCV return payload: expected an object with the return."))
     ret = payload["return"]
     return_id = _text(ret.get("id"))
-    reference = f"Return {_text(ret.get('returnnumber_full')) or return_id}"
+    number = _text(ret.get("returnnumber_full")) or return_id
+    reference = f"Return {number}"
     status = _text(ret.get("status"))
     refund = ChannelRefund(
         external_id=return_id,
@@ -673,16 +688,22 @@ def parse_refund(payload):
     total_incl = to_decimal(ret.get("total_price_inc_tax"), f"CCV {reference}: total_price_inc_tax")
     total_excl = to_decimal(ret.get("total_price_exc_tax"), f"CCV {reference}: total_price_exc_tax")
     if total_incl is None:
-        raise ChannelDataError(f"CCV {reference} has no total_price_inc_tax.")
+        raise ChannelDataError(_lt("CCV Return %s has no total_price_inc_tax.", number))
     rows = [r for r in payload.get("returnrows") or () if isinstance(r, dict)]
     if not rows:
-        raise ChannelDataError(f"CCV {reference} has no return rows.")
+        raise ChannelDataError(_lt("CCV Return %s has no return rows.", number))
     amounts = []
     for row in rows:
         where = f"CCV {reference}, row {row.get('id')}"
         amount = to_decimal(row.get("total_price"), f"{where}: total_price")
         if amount is None:
-            raise ChannelDataError(f"{where}: the row has no total_price.")
+            raise ChannelDataError(
+                _lt(
+                    "CCV Return %(number)s, row %(row)s: the row has no total_price.",
+                    number=number,
+                    row=row.get("id"),
+                )
+            )
         rate = to_decimal(row.get("tax"), f"{where}: tax") or ZERO
         amounts.append((row, amount, rate, where))
     rows_sum = sum((a for _r, a, _t, _w in amounts), ZERO)
@@ -693,14 +714,27 @@ def parse_refund(payload):
         included = False
     else:
         raise ChannelDataError(
-            f"CCV {reference}: the rows add up to {rows_sum:.2f}, neither the total with VAT "
-            f"{total_incl:.2f} nor without VAT {total_excl or ZERO:.2f}."
+            _lt(
+                "CCV Return %(number)s: the rows add up to %(rows)s, neither the total with VAT "
+                "%(incl)s nor without VAT %(excl)s.",
+                number=number,
+                rows=f"{rows_sum:.2f}",
+                incl=f"{total_incl:.2f}",
+                excl=f"{total_excl or ZERO:.2f}",
+            )
         )
     for row, amount, rate, where in amounts:
         quantity = to_decimal(row.get("count"), f"{where}: count")
         if quantity is None or quantity < 0 or amount < 0:
             raise ChannelDataError(
-                f"{where}: count {quantity} and total_price {amount} must not be negative."
+                _lt(
+                    "CCV Return %(number)s, row %(row)s: count %(count)s and total_price %(amount)s "
+                    "must not be negative.",
+                    number=number,
+                    row=row.get("id"),
+                    count=quantity,
+                    amount=amount,
+                )
             )
         refund.lines.append(
             ChannelRefundLine(

@@ -18,10 +18,12 @@ import requests
 
 from odoo.addons.connector_base.exceptions import ChannelRequestError, ChannelRetryableError
 from odoo.addons.connector_base.http_client import ChannelHttpClient
+from odoo.tools.translate import LazyTranslate
 
 from . import const
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 
 def compute_hash(public_key, secret_key, method, uri, body, x_date):
@@ -48,7 +50,9 @@ def build_base_url(shop_domain="", override=""):
     domain = (shop_domain or "").strip()
     domain = domain.split("://", 1)[-1].strip("/")
     if not domain:
-        raise ChannelRequestError("Set the shop domain of the CCV Shop account (e.g. myshop.ccvshop.nl).")
+        raise ChannelRequestError(
+            _lt("Set the shop domain of the CCV Shop account (e.g. myshop.ccvshop.nl).")
+        )
     return const.DEFAULT_BASE_URL.format(domain=domain)
 
 
@@ -67,8 +71,10 @@ class CcvClient(ChannelHttpClient):
         super().__init__(base_url, **kwargs)
         if not public_key or not secret_key:
             raise ChannelRequestError(
-                "The CCV Shop API public key and secret are missing: create an API key in the "
-                "CCV Shop back office and enter both in the account."
+                _lt(
+                    "The CCV Shop API public key and secret are missing: create an API key in the "
+                    "CCV Shop back office and enter both in the account."
+                )
             )
         self.public_key = public_key
         self._secret_key = secret_key
@@ -104,7 +110,7 @@ class CcvClient(ChannelHttpClient):
         return super()._error_message(response)
 
     def _auth_error_hint(self, response):
-        return (
+        return _lt(
             "Check the API public key and secret of the CCV Shop account (CCV Shop back office: "
             "Settings > Apps/API), and that the Odoo server clock is right: requests carry their time."
         )
@@ -117,12 +123,28 @@ class CcvClient(ChannelHttpClient):
         if response.status_code == 429:
             if error.retry_after is None:
                 error.retry_after = const.RATE_LIMIT_WAIT.get(code, 10)
-            scope = "for the whole API" if code == const.CODE_RATE_LIMIT_TOTAL else "for this resource"
-            error.args = (f"CCV Shop: rate limit {scope} reached ({code or 429}) on {where}.",)
+            if code == const.CODE_RATE_LIMIT_TOTAL:
+                message = _lt(
+                    "CCV Shop: rate limit for the whole API reached (%(code)s) on %(where)s.",
+                    code=code,
+                    where=where,
+                )
+            else:
+                message = _lt(
+                    "CCV Shop: rate limit for this resource reached (%(code)s) on %(where)s.",
+                    code=code or 429,
+                    where=where,
+                )
+            error.args = (message,)
         elif code in const.NOT_RETRYABLE_CODES or code == const.CODE_SAME_VALUE:
-            reason = const.NOT_RETRYABLE_CODES.get(code, "the value is already set")
+            reason = const.NOT_RETRYABLE_CODES.get(code) or _lt("the value is already set")
             error = ChannelRequestError(
-                f"CCV Shop refused {where}: {reason} ({error.response_text}).",
+                _lt(
+                    "CCV Shop refused %(where)s: %(reason)s (%(detail)s).",
+                    where=where,
+                    reason=reason,
+                    detail=error.response_text,
+                ),
                 status=response.status_code,
                 response_text=error.response_text,
             )
@@ -156,12 +178,13 @@ class CcvClient(ChannelHttpClient):
         x_date = response.headers.get(const.HEADER_DATE)
         where = f"{method.upper()} {urlsplit(uri).path}"
         if not received or not x_date:
-            return f"CCV Shop's answer to {where} was not signed (no x-hash); it was discarded."
+            return _lt("CCV Shop's answer to %s was not signed (no x-hash); it was discarded.", where)
         expected = compute_hash(self.public_key, self._secret_key, method, uri, response.content, x_date)
         if not hmac.compare_digest(expected, received.strip().lower()):
-            return (
-                f"CCV Shop's answer to {where} failed its signature check; it was discarded. If this "
-                "persists, check the API secret and that no proxy alters the shop's answers."
+            return _lt(
+                "CCV Shop's answer to %s failed its signature check; it was discarded. If this "
+                "persists, check the API secret and that no proxy alters the shop's answers.",
+                where,
             )
         return None
 
@@ -192,14 +215,17 @@ class CcvClient(ChannelHttpClient):
             page = self.request("GET", url)
             if not isinstance(page, dict) or not isinstance(page.get("items"), list):
                 raise ChannelRetryableError(
-                    f"CCV Shop answered {urlsplit(url).path} without a list of items; try again later."
+                    _lt(
+                        "CCV Shop answered %s without a list of items; try again later.",
+                        urlsplit(url).path,
+                    )
                 )
             # A full page is expected whenever there is a next one: a short page lost items.
             if not (page.get("next") and size and len(page["items"]) < size):
                 return page
             if attempt >= self.max_retries:
                 raise ChannelRetryableError(
-                    f"CCV Shop returned an incomplete page for {urlsplit(url).path}; try again later."
+                    _lt("CCV Shop returned an incomplete page for %s; try again later.", urlsplit(url).path)
                 )
             self._sleep(min(self.max_wait, 2**attempt))
             attempt += 1

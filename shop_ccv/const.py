@@ -10,6 +10,10 @@ docstrings). What those sources do not state is marked UNCONFIRMED here and
 nowhere else.
 """
 
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__, default_lang="en_US")
+
 API_PREFIX = "/api/rest/v1/"
 # https://<shop domain>/api/rest/v1/ ; the shop domain is the merchant's own
 DEFAULT_BASE_URL = "https://{domain}" + API_PREFIX
@@ -124,17 +128,17 @@ CODE_SAME_VALUE = "500.50"  # PATCH with the value already set: nothing to do
 RATE_LIMIT_WAIT = {CODE_RATE_LIMIT_RESOURCE: 10, CODE_RATE_LIMIT_TOTAL: 30}
 # 500.xx codes that are a refusal of the request, not a passing fault: never retried.
 NOT_RETRYABLE_CODES = {
-    "500.20": "the answer did not match CCV's schema",
-    "500.21": "the file is too large",
-    "500.22": "the file type is not accepted",
-    "500.23": "the file could not be saved",
-    "500.24": "the file was not found",
-    "500.25": "CCV has no schema for this request",
-    "500.40": "the value already exists",
-    "500.60": "the shop's product limit is reached: upgrade the CCV Shop plan or remove products",
-    "500.70": "this method is not allowed on the resource",
-    "500.80": "the request is too big",
-    "500.90": "a required CCV app is not installed in the shop",
+    "500.20": _lt("the answer did not match CCV's schema"),
+    "500.21": _lt("the file is too large"),
+    "500.22": _lt("the file type is not accepted"),
+    "500.23": _lt("the file could not be saved"),
+    "500.24": _lt("the file was not found"),
+    "500.25": _lt("CCV has no schema for this request"),
+    "500.40": _lt("the value already exists"),
+    "500.60": _lt("the shop's product limit is reached: upgrade the CCV Shop plan or remove products"),
+    "500.70": _lt("this method is not allowed on the resource"),
+    "500.80": _lt("the request is too big"),
+    "500.90": _lt("a required CCV app is not installed in the shop"),
 }
 
 # --- webhooks (official Endpoints/Webhooks.php + Resources/Webhook.php, CONFIRMED) ---

@@ -26,6 +26,7 @@ from odoo.addons.connector_base.schema import (
     RawRefund,
     to_decimal,
 )
+from odoo.tools.translate import LazyTranslate
 
 from . import const
 from .const import (
@@ -57,6 +58,8 @@ UNIT_PRICE_PLACES = Decimal("0.000001")
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 
+_lt = LazyTranslate(__name__, default_lang="en_US")
+
 
 def _text(value):
     return "" if value is None else str(value).strip()
@@ -66,7 +69,9 @@ def _dict(value, what):
     if value in (None, "", []):
         return {}
     if not isinstance(value, dict):
-        raise ChannelDataError(f"{what}: expected an object, got {type(value).__name__}.")
+        raise ChannelDataError(
+            _lt("%(what)s: expected an object, got %(type)s.", what=what, type=type(value).__name__)
+        )
     return value
 
 
@@ -78,7 +83,9 @@ def _local_datetime(date_value, time_value, what):
     try:
         local = datetime.fromisoformat(f"{date_text}T{time_text}")
     except ValueError:
-        raise ChannelDataError(f"{what}: not a date and time: {date_text} {time_text}") from None
+        raise ChannelDataError(
+            _lt("%(what)s: not a date and time: %(value)s", what=what, value=f"{date_text} {time_text}")
+        ) from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(const.SHOP_TIMEZONE))
     return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
@@ -90,7 +97,7 @@ def _local_datetime(date_value, time_value, what):
 def order_number(payload):
     number = _text(_dict(payload, "order").get(OrderF.NUMBER))
     if not number:
-        raise ChannelDataError("The MijnWebwinkel order has no order number.")
+        raise ChannelDataError(_lt("The MijnWebwinkel order has no order number."))
     return number
 
 
@@ -136,7 +143,11 @@ def status_ids(statuses):
         else:
             known = ", ".join(const.ORDER_STATUS_IDS)
             raise ChannelDataError(
-                f"Unknown MijnWebwinkel order status {status!r}: use a status number or one of {known}."
+                _lt(
+                    "Unknown MijnWebwinkel order status %(status)r: use a status number or one of %(known)s.",
+                    status=status,
+                    known=known,
+                )
             )
     return list(dict.fromkeys(ids))
 
@@ -156,7 +167,7 @@ def _tax_prices(value, what):
         return [value]
     if isinstance(value, list) and all(isinstance(v, dict) for v in value):
         return value
-    raise ChannelDataError(f"{what}: unexpected price {str(value)[:60]!r}.")
+    raise ChannelDataError(_lt("%(what)s: unexpected price %(value)r.", what=what, value=str(value)[:60]))
 
 
 def _amounts(prices, what):
@@ -168,7 +179,7 @@ def _amounts(prices, what):
         amount = to_decimal(entry.get(TaxPriceF.AMOUNT), f"{what} amount")
         gross = to_decimal(entry.get(TaxPriceF.AMOUNT_INCL), f"{what} amount incl. VAT")
         if amount is None and gross is None:
-            raise ChannelDataError(f"{what}: the price has no amount.")
+            raise ChannelDataError(_lt("%s: the price has no amount.", what))
         if gross is None:
             gross = (amount * (1 + (rate or ZERO) / HUNDRED)).quantize(CENT)
         if amount is None:
@@ -215,7 +226,9 @@ def parse_order(payload):
     payload = _dict(payload, "order")
     number = order_number(payload)
     if is_test_order(payload):
-        raise ChannelDataError(f"Order {number} is a MijnWebwinkel test order; test orders are not imported.")
+        raise ChannelDataError(
+            _lt("Order %s is a MijnWebwinkel test order; test orders are not imported.", number)
+        )
     debtor = _dict(payload.get(OrderF.DEBTOR), "debtor")
     email = _text(debtor.get(DebtorF.EMAIL))
     addresses = _dict(debtor.get(DebtorF.ADDRESS), "debtor address")
@@ -234,7 +247,7 @@ def parse_order(payload):
     shipping.country_code = shipping.country_code or _shipping_country(payload)
     billing.country_code = billing.country_code or shipping.country_code
     if not shipping.country_code:
-        raise ChannelDataError(f"Order {number}: the delivery address has no country.")
+        raise ChannelDataError(_lt("Order %s: the delivery address has no country.", number))
 
     order = ChannelOrder(
         external_id=number,
@@ -268,7 +281,7 @@ def parse_order(payload):
     price = _dict(payload.get(OrderF.PRICE), "order price")
     total = to_decimal(price.get(PriceF.TOTAL), "order total")
     if total is None:
-        raise ChannelDataError(f"Order {number} has no total price.")
+        raise ChannelDataError(_lt("Order %s has no total price.", number))
     tax = sum(
         (
             to_decimal(t.get(TaxPriceF.AMOUNT), "order VAT") or ZERO
@@ -287,7 +300,7 @@ def _parse_lines(order, payload, number):
     shipping_names = []
     lines = payload.get(OrderF.ORDERLINES) or []
     if not isinstance(lines, list):
-        raise ChannelDataError(f"Order {number}: the order lines are not a list.")
+        raise ChannelDataError(_lt("Order %s: the order lines are not a list.", number))
     variants = _dict(payload.get(const.ORDER_VARIANTS_KEY), "variants")
     for index, line in enumerate(lines, start=1):
         line = _dict(line, f"order line {index}")
@@ -297,7 +310,14 @@ def _parse_lines(order, payload, number):
         if kind in const.PRODUCT_LINE_TYPES:
             quantity = to_decimal(line.get(LineF.QUANTITY), f"{what} quantity")
             if not quantity or quantity <= 0:
-                raise ChannelDataError(f"{what}: the quantity must be positive, got {quantity}.")
+                raise ChannelDataError(
+                    _lt(
+                        "order %(order)s line %(line)s: the quantity must be positive, got %(quantity)s.",
+                        order=number,
+                        line=index,
+                        quantity=quantity,
+                    )
+                )
             articles = line.get(LineF.ARTICLES) or [{}]
             article = _dict(articles[0], f"{what} article")
             aid, sku = _text(article.get(OrderArticleF.ID)), _text(article.get(OrderArticleF.SKU))
@@ -314,7 +334,14 @@ def _parse_lines(order, payload, number):
             chosen = variants.get(variant_key(aid, order_article_option_ids(article)))
             if chosen:
                 if chosen.get("error"):
-                    raise ChannelDataError(f"{what}: {chosen['error']}")
+                    raise ChannelDataError(
+                        _lt(
+                            "order %(order)s line %(line)s: %(problem)s",
+                            order=number,
+                            line=index,
+                            problem=_variant_problem(chosen),
+                        )
+                    )
                 # the article's SKU is the parent's: the variant is known by its options only
                 channel_line.sku = ""
                 channel_line.parent_sku = sku
@@ -349,10 +376,16 @@ def _parse_lines(order, payload, number):
             )
         elif incl or excl:
             raise ChannelDataError(
-                f"{what}: unknown line type {kind!r} with an amount; it cannot be booked automatically."
+                _lt(
+                    "order %(order)s line %(line)s: unknown line type %(type)r with an amount; "
+                    "it cannot be booked automatically.",
+                    order=number,
+                    line=index,
+                    type=kind,
+                )
             )
     if not order.lines:
-        raise ChannelDataError(f"Order {number} has no product lines.")
+        raise ChannelDataError(_lt("Order %s has no product lines.", number))
     order.shipping_incl = shipping_incl
     order.shipping_excl = shipping_excl.quantize(UNIT_PRICE_PLACES)
     order.shipping_tax_rate = next(iter(cost_rates)) if len(cost_rates) == 1 else None
@@ -360,6 +393,12 @@ def _parse_lines(order, payload, number):
 
 
 # --- variants of order lines -------------------------------------------------
+
+
+# why annotate_variants found no variant (stored in the payload; the message is made when parsed)
+VARIANT_ARTICLE_GONE = "article_gone"
+VARIANT_NONE = "no_variant"
+VARIANT_SEVERAL = "several_variants"
 
 
 def order_article_option_ids(article):
@@ -379,7 +418,7 @@ def variant_for_options(article, option_ids):
     """The article's variant whose options are all among ``option_ids`` (the most
     specific one; options of lists without variants, such as gift wrap, are extras).
 
-    :return: (variant or None, error text or "")
+    :return: (variant or None, the ids of the variants the options match when several do)
     """
     lists = article_lists(article)
     chosen = set(option_ids)
@@ -389,13 +428,39 @@ def variant_for_options(article, option_ids):
         if options and options <= chosen:
             candidates.append((len(options), variant))
     if not candidates:
-        return None, ""
+        return None, []
     best = max(size for size, _v in candidates)
     found = [v for size, v in candidates if size == best]
     if len(found) > 1:
-        ids = ", ".join(variant_id(v) for v in found)
-        return None, f"the chosen options match several variants ({ids}) of article {article_id(article)}."
-    return found[0], ""
+        return None, [variant_id(v) for v in found]
+    return found[0], []
+
+
+def _variant_problem(chosen):
+    """Why the variant of an order line is unknown, from what :func:`annotate_variants`
+    stored (``error`` is a problem code; an English text in payloads fetched before)."""
+    problem, aid = chosen.get("error"), chosen.get("article") or ""
+    options = ", ".join(chosen.get("options") or [])
+    if problem == VARIANT_ARTICLE_GONE:
+        return _lt(
+            "article %(article)s is no longer in the shop, so the variant the buyer chose "
+            "(options %(options)s) cannot be determined; bind the line by hand.",
+            article=aid,
+            options=options,
+        )
+    if problem == VARIANT_NONE:
+        return _lt(
+            "article %(article)s has no variant with the chosen options %(options)s.",
+            article=aid,
+            options=options,
+        )
+    if problem == VARIANT_SEVERAL:
+        return _lt(
+            "the chosen options match several variants (%(variants)s) of article %(article)s.",
+            variants=", ".join(chosen.get("variants") or []),
+            article=aid,
+        )
+    return problem
 
 
 def annotate_variants(payload, get_article):
@@ -417,21 +482,17 @@ def annotate_variants(payload, get_article):
             if not (aid and option_ids) or key in found:
                 continue
             full = get_article(aid)
+            problem = {"article": aid, "options": option_ids}
             if not full:
-                found[key] = {
-                    "error": f"article {aid} is no longer in the shop, so the variant the buyer chose "
-                    f"(options {', '.join(option_ids)}) cannot be determined; bind the line by hand."
-                }
+                found[key] = {"error": VARIANT_ARTICLE_GONE, **problem}
                 continue
             if not article_variants(full):
                 continue  # options without variants: extras of a simple article
-            variant, error = variant_for_options(full, option_ids)
-            if error:
-                found[key] = {"error": error}
+            variant, several = variant_for_options(full, option_ids)
+            if several:
+                found[key] = {"error": VARIANT_SEVERAL, "variants": several, **problem}
             elif variant is None:
-                found[key] = {
-                    "error": f"article {aid} has no variant with the chosen options {', '.join(option_ids)}."
-                }
+                found[key] = {"error": VARIANT_NONE, **problem}
             else:
                 found[key] = {
                     "variant_id": variant_id(variant),
@@ -680,7 +741,7 @@ def new_category_node(created, title, parent_id=None):
     if parent_id:
         node.setdefault(CategoryF.PARENT_ID, int(parent_id))
     if not category_id(node):
-        raise ChannelDataError(f"MijnWebwinkel did not return an id for the new category {title!r}.")
+        raise ChannelDataError(_lt("MijnWebwinkel did not return an id for the new category %r.", title))
     return node
 
 
@@ -739,7 +800,7 @@ def article_body(
     if not full:
         return body
     if not product.name:
-        raise ChannelDataError(f"Product {sku} has no name.")
+        raise ChannelDataError(_lt("Product %s has no name.", sku))
     body[ArticleF.NAME] = product.name
     body[ArticleF.SKU] = sku
     if product.description or product.short_description:
@@ -999,16 +1060,21 @@ def parse_refund(payload):
     number = order_number(credit)
     original = _text(credit.get(OrderF.CREDITED_ORDER_NUMBER))
     if not original:
-        raise ChannelDataError(f"Credit order {number} names no credited order.")
+        raise ChannelDataError(_lt("Credit order %s names no credited order.", number))
     if payload.get("error"):
         raise ChannelDataError(
-            f"Credit order {number}: order {original} could not be read ({payload['error']}); "
-            f"Retry reads it again."
+            _lt(
+                "Credit order %(number)s: order %(order)s could not be read (%(error)s); "
+                "Retry reads it again.",
+                number=number,
+                order=original,
+                error=payload["error"],
+            )
         )
     price = _dict(credit.get(OrderF.PRICE), "credit order price")
     total = to_decimal(price.get(PriceF.TOTAL), f"credit order {number} total")
     if total is None:
-        raise ChannelDataError(f"Credit order {number} has no total price.")
+        raise ChannelDataError(_lt("Credit order %s has no total price.", number))
     sign = Decimal(-1 if total < 0 else 1 if total > 0 else const.CREDIT_SIGN_DEFAULT)
     keys = {}
     for line in payload.get("original_lines") or []:
@@ -1027,7 +1093,7 @@ def parse_refund(payload):
     )
     lines = credit.get(OrderF.ORDERLINES) or []
     if not isinstance(lines, list):
-        raise ChannelDataError(f"Credit order {number}: the order lines are not a list.")
+        raise ChannelDataError(_lt("Credit order %s: the order lines are not a list.", number))
     for index, line in enumerate(lines, start=1):
         line = _dict(line, f"credit order {number} line {index}")
         kind = _text(line.get(LineF.TYPE)).lower()
@@ -1037,7 +1103,15 @@ def parse_refund(payload):
         if kind in const.PRODUCT_LINE_TYPES:
             quantity = abs(to_decimal(line.get(LineF.QUANTITY), f"{what} quantity") or ZERO)
             if amount < 0:
-                raise ChannelDataError(f"{what}: the amount {incl} has the sign of a sale, not of a refund.")
+                raise ChannelDataError(
+                    _lt(
+                        "credit order %(number)s line %(line)s: the amount %(amount)s has the sign of a "
+                        "sale, not of a refund.",
+                        number=number,
+                        line=index,
+                        amount=incl,
+                    )
+                )
             articles = line.get(LineF.ARTICLES) or [{}]
             article = _dict(articles[0], f"{what} article")
             refund.lines.append(
@@ -1060,7 +1134,15 @@ def parse_refund(payload):
                     )
                 )
         elif amount:
-            raise ChannelDataError(f"{what}: unknown line type {kind!r} with an amount; it cannot be booked.")
+            raise ChannelDataError(
+                _lt(
+                    "credit order %(number)s line %(line)s: unknown line type %(type)r with an amount; "
+                    "it cannot be booked.",
+                    number=number,
+                    line=index,
+                    type=kind,
+                )
+            )
     return refund
 
 
@@ -1081,8 +1163,12 @@ def credit_order_body(request, original, status_id):
         quantity = int(to_decimal(item.get("quantity") or 0, "quantity") or 0)
         if line is None or quantity <= 0:
             raise ChannelDataError(
-                f"Credit note {request.reference}: MijnWebwinkel credits whole pieces of the order's "
-                f"lines only; {item.get('sku') or 'a line'} is not one (credit it in the shop)."
+                _lt(
+                    "Credit note %(credit_note)s: MijnWebwinkel credits whole pieces of the order's "
+                    "lines only; %(sku)s is not one (credit it in the shop).",
+                    credit_note=request.reference,
+                    sku=item.get("sku") or _lt("a line"),
+                )
             )
         body = {"type": _text(line.get(LineF.TYPE)), "quantity": quantity}
         articles = []

@@ -10,10 +10,12 @@ import logging
 
 from odoo.addons.connector_base.exceptions import ChannelRequestError
 from odoo.addons.connector_base.schema import ChannelDataError, PushResult, unreadable_listing
+from odoo.tools.translate import LazyGettext, LazyTranslate
 
 from . import adapter
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 
 class MijnWebwinkelSync:
@@ -25,10 +27,13 @@ class MijnWebwinkelSync:
         unlimited (``null``)
     :param list_ids: ids of the shop's option lists (variant axes such as size)
         that no article uses yet
+    :param env: the account's Odoo environment: the errors of a :class:`PushResult` are
+        written in its user's language (English without one)
     """
 
-    def __init__(self, client, update_product_info=True, stock_managed=True, list_ids=()):
+    def __init__(self, client, update_product_info=True, stock_managed=True, list_ids=(), env=None):
         self.client = client
+        self._env = env  # not self.env: lazy translations read a frame's self.env, None breaks them
         self.update_product_info = update_product_info
         self.stock_managed = stock_managed
         self.list_ids = [str(i).strip() for i in list_ids if str(i).strip()]
@@ -38,6 +43,14 @@ class MijnWebwinkelSync:
         self._lists = None
         self._tree = None
         self._prices_include_tax = None
+
+    def _text(self, message):
+        """A message (text, lazy translation or error) as text in the user's language."""
+        if isinstance(message, Exception):
+            message = message.args[0] if len(message.args) == 1 else str(message)
+        if self._env is not None and isinstance(message, LazyGettext):
+            return self._env._(message)
+        return str(message)
 
     # --- caches ----------------------------------------------------------------
 
@@ -97,8 +110,11 @@ class MijnWebwinkelSync:
             if not aid:
                 aid, vid = self.find(item.sku, item.ean)
             if not aid:
-                result.errors[item.sku] = (
-                    f"MijnWebwinkel has no article or variant with SKU {item.sku}: publish the product first."
+                result.errors[item.sku] = self._text(
+                    _lt(
+                        "MijnWebwinkel has no article or variant with SKU %s: publish the product first.",
+                        item.sku,
+                    )
                 )
                 continue
             managed = self.stock_managed if item.managed_by_channel is None else item.managed_by_channel
@@ -117,7 +133,7 @@ class MijnWebwinkelSync:
                 self.client.patch_article(aid, body)
             except ChannelRequestError as exc:
                 for sku in group["skus"]:
-                    result.errors[sku] = str(exc)
+                    result.errors[sku] = self._text(exc)
             else:
                 result.external_ids.update(group["skus"])
         return result
@@ -139,7 +155,7 @@ class MijnWebwinkelSync:
                 self._push_group(key, members, result)
             except (ChannelRequestError, ChannelDataError) as exc:
                 for member in members:
-                    result.errors.setdefault(member.sku, str(exc))
+                    result.errors.setdefault(member.sku, self._text(exc))
         return result
 
     def _push_group(self, key, members, result):
@@ -150,17 +166,20 @@ class MijnWebwinkelSync:
             aid, vid = self.find(key, template.ean)
         if vid:
             raise ChannelDataError(
-                f"SKU/EAN of {key} belongs to a variant in MijnWebwinkel, not to an article of its own."
+                _lt("SKU/EAN of %s belongs to a variant in MijnWebwinkel, not to an article of its own.", key)
             )
         price_only = all(m.price_only for m in members)
         if price_only and not aid:
             raise ChannelDataError(
-                f"{key} is no longer in MijnWebwinkel: switch on 'Update product info' on the "
-                "account to create it again."
+                _lt(
+                    "%s is no longer in MijnWebwinkel: switch on 'Update product info' on the "
+                    "account to create it again.",
+                    key,
+                )
             )
         full = (self.update_product_info or not aid) and not price_only
         if not configurable and len(members) > 1:
-            raise ChannelDataError(f"SKU {key} is sent twice in one batch.")
+            raise ChannelDataError(_lt("SKU %s is sent twice in one batch.", key))
         selection = pairs_by_sku = None
         if configurable and full:
             selection, pairs_by_sku = self._ensure_lists(members)
@@ -213,7 +232,7 @@ class MijnWebwinkelSync:
             article = self.client.create_article(body)
             aid = adapter.article_id(article or {})
             if not aid:
-                raise ChannelDataError(f"MijnWebwinkel did not return an id for the new article {key}.")
+                raise ChannelDataError(_lt("MijnWebwinkel did not return an id for the new article %s.", key))
             created = True
             self._index[key] = (aid, None)
         if configurable:
@@ -235,16 +254,19 @@ class MijnWebwinkelSync:
         for member in members:
             if not member.attributes:
                 raise ChannelDataError(
-                    f"Variant {member.sku} has no attribute values (such as size or colour)."
+                    _lt("Variant %s has no attribute values (such as size or colour).", member.sku)
                 )
             pairs = set()
             for axis, value in member.attributes.items():
                 lst = lists.get(axis.lower())
                 if lst is None:
                     raise ChannelDataError(
-                        f"MijnWebwinkel has no option list named '{axis}'. Create it in the shop "
-                        "(Catalogus > Keuzelijsten) or add its id to the account's option lists, "
-                        "then push again."
+                        _lt(
+                            "MijnWebwinkel has no option list named '%s'. Create it in the shop "
+                            "(Catalogus > Keuzelijsten) or add its id to the account's option lists, "
+                            "then push again.",
+                            axis,
+                        )
                     )
                 option = adapter.list_option_id(lst, value)
                 if option is None:
@@ -255,7 +277,11 @@ class MijnWebwinkelSync:
                     option = adapter.list_option_id(lst, value)
                     if option is None:
                         raise ChannelDataError(
-                            f"MijnWebwinkel did not add the option '{value}' to list '{axis}'."
+                            _lt(
+                                "MijnWebwinkel did not add the option '%(option)s' to list '%(list)s'.",
+                                option=value,
+                                list=axis,
+                            )
                         )
                 lid = adapter.list_id(lst)
                 selection.setdefault(lid, [])
@@ -297,9 +323,12 @@ class MijnWebwinkelSync:
             elif full:
                 entries.append(adapter.variant_body(pairs=pairs, stock=stock, send_stock=send_stock))
             else:
-                result.errors[member.sku] = (
-                    f"Variant {member.sku} does not exist in MijnWebwinkel yet; switch on "
-                    "'Update product info' on the account to add new variants."
+                result.errors[member.sku] = self._text(
+                    _lt(
+                        "Variant %s does not exist in MijnWebwinkel yet; switch on "
+                        "'Update product info' on the account to add new variants.",
+                        member.sku,
+                    )
                 )
                 continue
             wanted[member.sku] = pairs
@@ -315,7 +344,7 @@ class MijnWebwinkelSync:
             if variant:
                 result.external_ids[sku] = adapter.external_id(aid, adapter.variant_id(variant))
             else:
-                result.errors[sku] = f"MijnWebwinkel did not keep the variant {sku}."
+                result.errors[sku] = self._text(_lt("MijnWebwinkel did not keep the variant %s.", sku))
         return article
 
     def _existing_pairs(self, member):
@@ -378,7 +407,7 @@ class MijnWebwinkelSync:
             except ChannelDataError as exc:
                 products = [
                     unreadable_listing(
-                        exc,
+                        ChannelDataError(self._text(exc)),
                         adapter.article_id(article),
                         adapter.article_sku(article),
                         adapter.article_name(article),

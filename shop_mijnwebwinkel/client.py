@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 from odoo.addons.connector_base.exceptions import ChannelRequestError
 from odoo.addons.connector_base.http_client import ChannelHttpClient
+from odoo.tools.translate import LazyTranslate
 
 from . import const
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__, default_lang="en_US")
 _TOKEN_RE = re.compile(r"((?:^|[?&])(?:%s)=)[^&\s\"]*" % "|".join(sorted(const.SENSITIVE_PARAMS)))
 
 
@@ -93,7 +95,7 @@ class MijnWebwinkelClient(ChannelHttpClient):
         return super()._error_message(response)
 
     def _auth_error_hint(self, response):
-        return (
+        return _lt(
             "Check the partner token and the shop token on the account. The merchant creates the "
             "shop token in MijnWebwinkel under Instellingen > Add-ons & Modules > API "
             "(choose this connector's partner, status active); the API needs the PREMIUM plan."
@@ -132,7 +134,11 @@ class MijnWebwinkelClient(ChannelHttpClient):
                 page = []
             if not isinstance(page, list):
                 raise ChannelRequestError(
-                    f"{self.channel_name} answered {path} with an object where a list was expected."
+                    _lt(
+                        "%(channel)s answered %(path)s with an object where a list was expected.",
+                        channel=self.channel_name,
+                        path=path,
+                    )
                 )
             yield from page
             offset += len(page)

@@ -238,4 +238,5 @@ class ConnectorAccount(models.Model):
             update_product_info=self.update_product_info,
             stock_managed=self.stock_managed_by_channel,
             list_ids=(self.mijnwebwinkel_list_ids or "").replace(";", ",").split(","),
+            env=self.env,
         )
