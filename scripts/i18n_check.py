@@ -3,7 +3,8 @@
 
 For each addon: every term of its exported .pot must be in de.po and nl.po with a
 translation that keeps the msgid's placeholders (%s, %(name)s, {name}) and its
-leading/trailing line breaks. Prints one line per problem; exit status 1 if any.
+leading/trailing line breaks, and a term the channel addon shares with connector_base
+reads the same in both. Prints one line per problem; exit status 1 if any.
     python3 scripts/i18n_check.py [addon ...]
 """
 
@@ -44,8 +45,32 @@ def problems(addon, lang):
             yield f"{where}: placeholders {got} differ from {want}: {label!r}"
 
 
+def disagreements(addon, lang):
+    """Terms the engine shares with a channel addon (the account's inherited fields, e.g.
+    Provider) must read the same in both: Odoo keeps one translation per field, the one
+    of the module loaded last."""
+    if addon == ADDONS[0]:
+        return
+    path = os.path.join(ROOT, addon, "i18n", f"{lang}.po")
+    base_path = os.path.join(ROOT, ADDONS[0], "i18n", f"{lang}.po")
+    if not (os.path.exists(path) and os.path.exists(base_path)):
+        return
+    base = {e.msgid: e.msgstr for e in polib.pofile(base_path) if e.msgstr}
+    for entry in polib.pofile(path):
+        if entry.msgstr and entry.msgid in base and entry.msgstr != base[entry.msgid]:
+            yield (
+                f"{os.path.relpath(path, ROOT)}: {entry.msgid[:60]!r} reads {entry.msgstr[:40]!r} "
+                f"here, {base[entry.msgid][:40]!r} in {ADDONS[0]}"
+            )
+
+
 def main(addons):
-    found = [line for addon in addons for lang in LANGUAGES for line in problems(addon, lang)]
+    found = [
+        line
+        for addon in addons
+        for lang in LANGUAGES
+        for line in (*problems(addon, lang), *disagreements(addon, lang))
+    ]
     print("\n".join(found) or "complete: " + ", ".join(addons))
     return 1 if found else 0
 

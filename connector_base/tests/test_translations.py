@@ -37,7 +37,7 @@ class TestTranslations(TransactionCase):
         for addon in i18n_check.ADDONS:
             for lang in i18n_check.LANGUAGES:
                 with self.subTest(addon=addon, lang=lang):
-                    problems = list(i18n_check.problems(addon, lang))
+                    problems = [*i18n_check.problems(addon, lang), *i18n_check.disagreements(addon, lang)]
                     self.assertFalse(problems, "\n".join(problems[:20]))
 
     def test_a_german_admin_reads_german(self):
