@@ -88,6 +88,7 @@ class TestProgress(ConnectorCommon):
             if on_commit:
                 on_commit()
 
+        cr.execute("SAVEPOINT progress_commit")  # what the caller committed before
         with patch("odoo.modules.module.current_test", False), patch.object(cr, "commit", commit):
             yield commits
 
@@ -138,7 +139,7 @@ class TestProgress(ConnectorCommon):
 
         with (
             patch.object(Account, "_fetch_catalogue", fetch),
-            patch.object(Account, "_get_catalogue_chunk_size", lambda account: CHUNK),
+            patch("odoo.addons.connector_base.models.connector_account_catalogue.CATALOGUE_CHUNK", CHUNK),
             patch.object(Account, "_import_catalogue_chunk", chunk),
             patch.object(Listing, "_create_products", create),
         ):
@@ -189,10 +190,11 @@ class TestProgress(ConnectorCommon):
     def test_crash_in_chunk_two_keeps_chunk_one_and_the_rerun_completes_it(self):
         with self.channel(self.catalogue(), fail_chunk=2), self.committing("catalogue") as commits:
             self.die(self.account._import_catalogue)
-        self.assertEqual(commits[-1][:4], ("listings", 100, 250, "failed"))
+        # chunk one survived the crash, with its bindings; chunk two left nothing
         first = self.Listing.search([("account_id", "=", self.account.id)])
-        self.assertEqual(len(first), CHUNK)
+        self.assertEqual(sorted(first.mapped("sku")), [f"PRG-{n:03d}" for n in range(1, CHUNK + 1)])
         self.assertEqual(len(self.account.binding_ids), CHUNK)
+        self.assertEqual(commits[-1][:4], ("listings", 100, 250, "failed"))
         self.assertIn("stopped at 100 of 250 listings", self.label())
         self.assertIn("server closed the connection", self.label())
 
