@@ -89,6 +89,7 @@ class TestProgress(ConnectorCommon):
                 on_commit()
 
         cr.execute("SAVEPOINT progress_commit")  # what the caller committed before
+        self.commit_as_queue_job = commit  # queue_job's commit after each job
         with patch("odoo.modules.module.current_test", False), patch.object(cr, "commit", commit):
             yield commits
 
@@ -260,7 +261,7 @@ class TestProgress(ConnectorCommon):
         ):
             with trap_jobs() as trap:
                 self.assertEqual(account._export_stock(), COUNT)
-                self.env.cr.commit()  # the enqueueing transaction
+                self.commit_as_queue_job()  # the enqueueing transaction
                 jobs = list(trap.enqueued_jobs)
                 self.assertEqual(len(jobs), 3)
                 for job in jobs:
@@ -270,7 +271,7 @@ class TestProgress(ConnectorCommon):
                         self.crash()  # the job's transaction is lost, queue_job runs it again later
                         seen.append(self.label())
                         break
-                    self.env.cr.commit()  # queue_job commits each job
+                    self.commit_as_queue_job()
             self.assertEqual([c[1:4] for c in commits], [(0, 250, "running"), (100, 250, "running")])
             self.assertEqual(seen, ["Stock export: 100 of 250 SKUs"])
             self.assertTrue(self.account.progress_running)  # read after label(): fresh
@@ -280,10 +281,10 @@ class TestProgress(ConnectorCommon):
             killed["at"] = 0
             with trap_jobs() as trap:
                 self.assertEqual(account._export_stock(), COUNT - CHUNK)
-                self.env.cr.commit()
+                self.commit_as_queue_job()
                 for job in list(trap.enqueued_jobs):
                     job.perform()
-                    self.env.cr.commit()
+                    self.commit_as_queue_job()
         self.assertEqual(len(received), COUNT)
         self.assertEqual(sorted(received), sorted(self.products.mapped("default_code")))
         self.assertEqual(self.run_state("stock"), ("SKUs", 150, 150, "done"))
