@@ -116,9 +116,12 @@ class ConnectorAccount(models.Model):
         """Progress of an export of several batches (one job each): ``{'progress_id': id}`` for
         the jobs, empty for a single batch (the usual debounced push needs none, and its job
         keeps the same arguments, so identical pending jobs are still merged)."""
+        Progress = self.env["connector.progress"]
         if count <= size:
+            # what a stopped run left is in this batch: it no longer says "stopped at"
+            Progress._close_stale(self, kind, "done", self.env._("Sent by a later export."))
             return {}
-        return {"progress_id": self.env["connector.progress"]._start(self, kind, count, step).id}
+        return {"progress_id": Progress._start(self, kind, count, step).id}
 
     def _export_progress_advance(self, progress_id, count):
         """Count a batch as done, first thing in its job (see connector.progress)."""

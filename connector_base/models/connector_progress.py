@@ -49,6 +49,14 @@ class ConnectorProgress(models.Model):
         """A new run. Earlier runs of the same work that stopped advancing are marked as
         interrupted; a live one is left alone (its row is its own: writing it would make
         that run fail to serialize)."""
+        self._close_stale(account, kind, "failed", self.env._("Interrupted."))
+        return self.sudo().create(
+            {"account_id": account.id, "kind": kind, "total": total, "done": 0, "step": step}
+        )
+
+    @api.model
+    def _close_stale(self, account, kind, state, message):
+        """Close the runs of ``kind`` that stopped advancing (nobody writes them any more)."""
         self.sudo().search(
             [
                 ("account_id", "=", account.id),
@@ -56,10 +64,7 @@ class ConnectorProgress(models.Model):
                 ("state", "=", "running"),
                 ("write_date", "<", fields.Datetime.now() - STALE_AFTER),
             ]
-        ).write({"state": "failed", "message": self.env._("Interrupted.")})
-        return self.sudo().create(
-            {"account_id": account.id, "kind": kind, "total": total, "done": 0, "step": step}
-        )
+        ).write({"state": state, "message": message})
 
     def _advance(self, count, finish=False):
         """Add ``count`` to the counter in SQL (no read-modify-write of a stale value).
