@@ -102,6 +102,7 @@ class ConnectorAccount(models.Model):
                 _logger.warning("Catalogue import of %s failed: %s", account.display_name, exc)
             except Exception:
                 # the chunks committed so far stay; the next account is still imported
+                self.env.cr.rollback()
                 _logger.exception("Catalogue import of %s stopped", account.display_name)
             self.env["ir.cron"]._commit_progress(1, remaining=len(accounts) - done)
 
