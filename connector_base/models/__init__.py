@@ -20,6 +20,7 @@ from . import (
     connector_notification_subscription,
     connector_order,
     connector_product_binding,
+    connector_progress,
     connector_record_key,
     connector_refund,
     connector_sync_log,

@@ -27,8 +27,9 @@ has are marked *gone*, never deleted.
 
 import logging
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, _, api, fields, models, modules
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
@@ -95,9 +96,14 @@ class ConnectorAccount(models.Model):
         accounts = self.search([("provider", "!=", "none")])
         for done, account in enumerate(accounts, start=1):
             try:
-                account._import_catalogue()
+                # its chunks report to the cron too: listings left + accounts after this one
+                account.with_context(connector_progress_after=len(accounts) - done)._import_catalogue()
             except ChannelError as exc:
                 _logger.warning("Catalogue import of %s failed: %s", account.display_name, exc)
+            except Exception:
+                # the chunks committed so far stay; the next account is still imported
+                self.env.cr.rollback()
+                _logger.exception("Catalogue import of %s stopped", account.display_name)
             self.env["ir.cron"]._commit_progress(1, remaining=len(accounts) - done)
 
     def _import_catalogue(self):
@@ -112,14 +118,26 @@ class ConnectorAccount(models.Model):
         """
         self.ensure_one()
         account = self.sudo()
+        Progress = self.env["connector.progress"]
+        progress = Progress._start(account, "catalogue", 0, self.env._("listings read"))
+        account._progress_commit()  # the account shows the run at once
+        chunk_size = max(account._get_catalogue_chunk_size(), 1)
         try:
-            fetched = list(account._fetch_catalogue())
+            fetched = []
+            for product in account._fetch_catalogue():
+                fetched.append(product)
+                if len(fetched) % chunk_size == 0:
+                    # a long read through the channel's pages shows how far it got
+                    progress.write({"done": len(fetched)})
+                    account._progress_commit()
         except ChannelError as exc:
+            progress.write({"state": "failed", "message": str(exc)})
             account._log("catalogue", "error", _("Catalogue import failed: %s", str(exc)))
             raise
         except ChannelDataError as exc:
             # a reader that does not yield unreadable listings (schema.unreadable_listing)
             # stops at the first one: nothing is marked gone, the account says why
+            progress.write({"state": "failed", "message": str(exc)})
             account._log("catalogue", "error", _("Catalogue import failed on unreadable data: %s", str(exc)))
             raise ChannelRequestError(
                 _("The channel sent a listing that cannot be read: %s", str(exc))
@@ -148,8 +166,16 @@ class ConnectorAccount(models.Model):
         Listing = self.env["connector.listing"].sudo()
         seen = Listing
         pending = list(items.items())
-        for start in range(0, len(pending), CATALOGUE_CHUNK):
-            seen |= account._import_catalogue_chunk(pending[start : start + CATALOGUE_CHUNK], run_ids, stats)
+        # one commit per chunk: a crash loses one chunk at most, and the rerun passes over the
+        # committed ones without writing (a listing is only written when it changed)
+        progress.write({"step": self.env._("listings"), "total": len(pending), "done": 0})
+        account._progress_commit(remaining=len(pending))
+        for start in range(0, len(pending), chunk_size):
+            chunk = pending[start : start + chunk_size]
+            with account._progress_chunk(progress):
+                seen |= account._import_catalogue_chunk(chunk, run_ids, stats)
+                progress._advance(len(chunk))
+            account._progress_commit(len(chunk), remaining=len(pending) - start - len(chunk))
         gone = Listing.search(
             [("account_id", "=", account.id), ("state", "!=", "gone"), ("id", "not in", seen.ids)]
         )
@@ -168,10 +194,20 @@ class ConnectorAccount(models.Model):
         if account.catalogue_auto_create:
             todo = seen.filtered(lambda listing: listing.state == "unmatched")
             if todo:
-                created = todo._create_products(tolerant=True)
+                progress.write({"step": self.env._("products created"), "total": len(todo), "done": 0})
+                account._progress_commit(remaining=len(todo))
+                created = self.env["product.product"]
+                for start in range(0, len(todo), chunk_size):
+                    # a parent's variants are created together, from its first listing's chunk
+                    chunk = todo[start : start + chunk_size]
+                    with account._progress_chunk(progress):
+                        created |= chunk._create_products(tolerant=True)
+                        progress._advance(len(chunk))
+                    account._progress_commit(len(chunk), remaining=len(todo) - start - len(chunk))
                 stats["created"] = len(created)
                 stats["unmatched"] -= len(todo.filtered(lambda listing: listing.state == "bound"))
                 stats["bound"] += len(todo.filtered(lambda listing: listing.state == "bound"))
+        progress.write({"state": "done"})
         account.write({"last_catalogue_import_at": fields.Datetime.now()})
         account._log(
             "catalogue",
@@ -179,6 +215,35 @@ class ConnectorAccount(models.Model):
             account._catalogue_summary(stats),
         )
         return stats
+
+    def _get_catalogue_chunk_size(self):
+        """Listings matched, stored and committed together (provider hook)."""
+        return CATALOGUE_CHUNK
+
+    def _progress_commit(self, processed=0, remaining=0):
+        """Commit the work done so far, through ir.cron's progress API when a cron runs it.
+
+        Outside a cron (button, queue_job) ``_commit_progress`` only commits. Not under
+        Odoo's test runner, which forbids commits (Odoo's own ``auto_commit`` rule,
+        mail.mail ``_send``): tests see each commit point through this method.
+        """
+        if modules.module.current_test:
+            return
+        self.env["ir.cron"]._commit_progress(
+            processed, remaining=remaining + self.env.context.get("connector_progress_after", 0)
+        )
+
+    @contextmanager
+    def _progress_chunk(self, progress):
+        """One chunk in a savepoint: when it fails, the run says where it stopped (committed
+        with the chunks before) and the error goes on to the caller."""
+        try:
+            with self.env.cr.savepoint():
+                yield
+        except Exception as exc:
+            progress.write({"state": "failed", "message": str(exc)[:500]})
+            self._progress_commit()
+            raise
 
     def _catalogue_summary(self, stats):
         return _(

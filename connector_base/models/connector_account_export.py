@@ -98,6 +98,7 @@ class ConnectorAccount(models.Model):
             if force or account._stock_differs(row, account._publishable_qty(quantities, row))
         ]
         size = max(account._get_stock_batch_size(), 1)
+        run = account._export_progress("stock", len(changed), size, self.env._("SKUs"))
         for start in range(0, len(changed), size):
             batch = changed[start : start + size]
             account.with_delay(
@@ -108,8 +109,24 @@ class ConnectorAccount(models.Model):
                     count=len(batch),
                     account=account.display_name,
                 ),
-            )._push_stock_job(batch, force=force)
+            )._push_stock_job(batch, force=force, **run)
         return len(changed)
+
+    def _export_progress(self, kind, count, size, step):
+        """Progress of an export of several batches (one job each): ``{'progress_id': id}`` for
+        the jobs, empty for a single batch (the usual debounced push needs none, and its job
+        keeps the same arguments, so identical pending jobs are still merged)."""
+        Progress = self.env["connector.progress"]
+        if count <= size:
+            # what a stopped run left is in this batch: it no longer says "stopped at"
+            Progress._close_stale(self, kind, "done", self.env._("Sent by a later export."))
+            return {}
+        return {"progress_id": Progress._start(self, kind, count, step).id}
+
+    def _export_progress_advance(self, progress_id, count):
+        """Count a batch as done, first thing in its job (see connector.progress)."""
+        if progress_id:
+            self.env["connector.progress"].sudo().browse(progress_id).exists()._advance(count, finish=True)
 
     # === STOCK: COMPUTATION === #
 
@@ -208,14 +225,18 @@ class ConnectorAccount(models.Model):
 
     # === STOCK: JOB === #
 
-    def _push_stock_job(self, binding_ids, force=False):
+    def _push_stock_job(self, binding_ids, force=False, progress_id=None):
         """Job: send the current quantity of these bindings in one batch.
 
         Quantities are recomputed now (the job may have waited); bindings
         whose value the channel already has are dropped unless ``force``.
+        A rerun after a crash therefore sends what is missing only.
+
+        :param progress_id: connector.progress of the export this batch belongs to
         """
         self.ensure_one()
         account = self.sudo()
+        account._export_progress_advance(progress_id, len(binding_ids))
         rows = account._get_stock_rows(binding_ids)
         quantities = account._compute_stock_quantities({row["product_id"] for row in rows})
         items, sent = [], []
@@ -379,6 +400,7 @@ class ConnectorAccount(models.Model):
             )
         products -= no_sku
         size = max(account._get_product_batch_size(), 1)
+        run = account._export_progress("product", len(products), size, self.env._("products"))
         for start in range(0, len(products), size):
             batch = products[start : start + size]
             account.with_delay(
@@ -387,15 +409,19 @@ class ConnectorAccount(models.Model):
                 description=_(
                     "Push %(count)s products to %(account)s", count=len(batch), account=account.display_name
                 ),
-            )._push_products_job(batch.ids)
+            )._push_products_job(batch.ids, **run)
         return len(products)
 
     # === PRODUCTS: JOB === #
 
-    def _push_products_job(self, product_ids):
-        """Job: build the :class:`ChannelProduct` of these products and send them."""
+    def _push_products_job(self, product_ids, progress_id=None):
+        """Job: build the :class:`ChannelProduct` of these products and send them.
+
+        :param progress_id: connector.progress of the export this batch belongs to
+        """
         self.ensure_one()
         account = self.sudo()
+        account._export_progress_advance(progress_id, len(product_ids))
         products = (
             account.env["product.product"].with_company(account.company_id).browse(product_ids).exists()
         )

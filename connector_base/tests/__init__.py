@@ -6,6 +6,8 @@ from . import (
     test_field_mapping,
     test_order_import,
     test_order_retry,
+    test_progress,
+    test_progress_ui,
     test_refund,
     test_reliability,
     test_security,
