@@ -133,10 +133,10 @@ class ConnectorProgress(models.Model):
 class ConnectorAccount(models.Model):
     _inherit = "connector.account"
 
-    progress_running = fields.Boolean(compute="_compute_progress")
-    progress_done = fields.Integer(compute="_compute_progress")
-    progress_total = fields.Integer(compute="_compute_progress")
-    progress_label = fields.Char(compute="_compute_progress")
+    progress_running = fields.Boolean(string="Work in progress", compute="_compute_progress")
+    progress_done = fields.Integer(string="Done so far", compute="_compute_progress")
+    progress_total = fields.Integer(string="To do in all", compute="_compute_progress")
+    progress_label = fields.Char(string="Progress", compute="_compute_progress")
 
     def _compute_progress(self):
         """The latest run of each kind that is not done: running, failed or interrupted."""
