@@ -64,7 +64,8 @@ class TestKauflandUiTour(HttpCase):
             [("LAMP-1", 1, 2490, 19)], BUYER, "erika@example.com", created=created
         )
 
-    def test_admin_connects_kaufland_and_fixes_a_parked_order(self):
+    def _run_tour(self, tour):
+        """Run the tour as the administrator; return the account it created."""
         # Jobs run at once in the browser's requests: no job runner in tests.
         with (
             patch.dict(os.environ, {"QUEUE_JOB__NO_DELAY": "1"}),
@@ -72,12 +73,15 @@ class TestKauflandUiTour(HttpCase):
         ):
             self.start_tour(
                 "/odoo",
-                "marketplace_kaufland_account_tour",
+                tour,
                 login="admin",
                 cookies={"kaufland_tour_emulator_port": str(self.server.httpd.server_address[1])},
                 timeout=180,
             )
-        account = self.env["connector.account"].search([("name", "=", "Tour Kaufland")])
+        return self.env["connector.account"].search([("name", "=", "Tour Kaufland")])
+
+    def test_admin_connects_kaufland_and_fixes_a_parked_order(self):
+        account = self._run_tour("marketplace_kaufland_account_tour")
         self.assertEqual(account.provider, "kaufland")
         self.assertEqual(account.state, "connected")
         orders = self.env["connector.order"].search([("account_id", "=", account.id)])
@@ -91,18 +95,7 @@ class TestKauflandUiTour(HttpCase):
         """The same set-up by an administrator who works in German: the tour finds
         the German menu, notifications, status and dashboard texts."""
         self.env.ref("base.user_admin").lang = "de_DE"
-        with (
-            patch.dict(os.environ, {"QUEUE_JOB__NO_DELAY": "1"}),
-            mute_logger("odoo.addons.queue_job.utils"),
-        ):
-            self.start_tour(
-                "/odoo",
-                "marketplace_kaufland_account_tour_de",
-                login="admin",
-                cookies={"kaufland_tour_emulator_port": str(self.server.httpd.server_address[1])},
-                timeout=180,
-            )
-        account = self.env["connector.account"].search([("name", "=", "Tour Kaufland")])
+        account = self._run_tour("marketplace_kaufland_account_tour_de")
         self.assertEqual(account.state, "connected")
         self.assertEqual(len(self.env["connector.order"].search([("account_id", "=", account.id)])), 2)
         # What the job wrote for the German administrator is German too.
