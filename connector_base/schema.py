@@ -214,8 +214,9 @@ class ChannelProduct:
     # channel needs with it) to the existing listing, nothing descriptive
     price_only: bool = False
     # catalogue import: the channel's data of this listing could not be read (why, for a
-    # person); the listing is stored as a conflict, the others are imported
-    error: str = ""
+    # person, lazily translated: the engine makes it text in the user's language); the
+    # listing is stored as a conflict, the others are imported
+    error: object = ""
 
 
 def unreadable_listing(exc, external_id="", sku="", name="", storefront=""):
@@ -229,7 +230,7 @@ def unreadable_listing(exc, external_id="", sku="", name="", storefront=""):
         sku=str(sku or ""),
         name=str(name or ""),
         storefront=str(storefront or ""),
-        error=str(exc) or exc.__class__.__name__,
+        error=(exc.args[0] if exc.args else "") or exc.__class__.__name__,
     )
 
 

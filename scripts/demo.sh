@@ -17,7 +17,7 @@ ORDER_EVERY="${ORDER_EVERY:-20}"
 PORT_BASE="${EMULATOR_PORT_BASE:-8701}"
 [ "${RESET:-0}" = 1 ] && drop_db "$DB"
 # The merchant's language for the administrator: German or Dutch when LANG says so.
-case "${DEMO_LANG:-${LANG:-}}" in
+case "${DEMO_LANG:-$CALLER_LANG}" in
   de*) DEMO_LANG=de_DE ;;
   nl*) DEMO_LANG=nl_NL ;;
   *) DEMO_LANG=en_US ;;

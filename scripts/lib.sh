@@ -5,6 +5,10 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The tools run in a locale every machine has (perl's PostgreSQL wrappers warn about a
+# missing de_DE); LANG=de_DE or nl_NL only picks the demo's language (scripts/demo.sh).
+CALLER_LANG="${LANG:-}"
+export LANG=C.UTF-8
 CACHE="${CONNECTORS_CACHE:-$HOME/.cache/odoo-connectors}"
 mkdir -p "$CACHE"
 # Odoo modules the suite needs from Odoo itself (installed once in a template).

@@ -174,9 +174,9 @@ def main():
     account = next((a for a in accounts if a["provider"] == "kaufland"), accounts[0])
     uid = rpc(session, args.url, "/web/session/get_session_info", {})["uid"]
 
-    def call(model, method, *args, **kwargs):
+    def call(model, method, *positional, **kwargs):
         return rpc(session, args.url, f"/web/dataset/call_kw/{model}/{method}",
-                   {"model": model, "method": method, "args": list(args), "kwargs": kwargs})  # fmt: skip
+                   {"model": model, "method": method, "args": list(positional), "kwargs": kwargs})  # fmt: skip
 
     def user_lang(lang=None):
         """The administrator's language: read, or written as the preferences dialog does."""

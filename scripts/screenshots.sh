@@ -29,7 +29,7 @@ if answers "$HTTP_PORT"; then
   log "using the Odoo running on port $HTTP_PORT (database $DB)"
 else
   log "starting the demo (log: $CACHE/screenshots-demo.log)"
-  HTTP_PORT="$HTTP_PORT" DEMO_DB="$DB" bash "$ROOT/scripts/demo.sh" > "$CACHE/screenshots-demo.log" 2>&1 &
+  DEMO_LANG="${DEMO_LANG:-$CALLER_LANG}" HTTP_PORT="$HTTP_PORT" DEMO_DB="$DB" bash "$ROOT/scripts/demo.sh" > "$CACHE/screenshots-demo.log" 2>&1 &
   DEMO_PID=$!
   for _ in $(seq 900); do
     answers "$HTTP_PORT" && break

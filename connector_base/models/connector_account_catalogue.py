@@ -396,7 +396,7 @@ class ConnectorAccount(models.Model):
                 _(
                     "The channel's data of this listing cannot be read: %(error)s. Correct it in the "
                     "channel and import again.",
-                    error=product.error,
+                    error=str(product.error),
                 )
             )
         if listing and listing.match_method == "manual" and listing.binding_id and listing.binding_id == own:

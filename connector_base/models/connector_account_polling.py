@@ -12,6 +12,7 @@ order: import jobs of many workers insert rows pointing to it.
 """
 
 import logging
+import re
 import secrets
 from datetime import timedelta
 
@@ -151,7 +152,7 @@ class ConnectorAccount(models.Model):
         try:
             count = self._register_notifications(self._get_notification_callback_url())
         except (ChannelError, UserError) as exc:
-            message = str(exc.args[0] if exc.args else exc)
+            message = self._without_callback_secret(str(exc.args[0] if exc.args else exc))
             self._log("notification", "error", message, direction="out")
             try:  # some subscriptions may exist already: show what the channel has
                 self._refresh_notification_subscriptions()
@@ -182,7 +183,9 @@ class ConnectorAccount(models.Model):
             subscriptions = self._refresh_notification_subscriptions()
         except (ChannelError, UserError) as exc:
             return self._notify(
-                _("Reading the subscriptions failed"), str(exc.args[0] if exc.args else exc), "danger"
+                _("Reading the subscriptions failed"),
+                self._without_callback_secret(str(exc.args[0] if exc.args else exc)),
+                "danger",
             )
         events = ", ".join(sorted({s.event for s in subscriptions})) or _("none")
         return self._notify(
@@ -201,7 +204,11 @@ class ConnectorAccount(models.Model):
         try:
             count = self._remove_notifications()
         except (ChannelError, UserError) as exc:
-            return self._notify(_("Removal failed"), str(exc.args[0] if exc.args else exc), "danger")
+            return self._notify(
+                _("Removal failed"),
+                self._without_callback_secret(str(exc.args[0] if exc.args else exc)),
+                "danger",
+            )
         self._refresh_notification_subscriptions()
         self._log("notification", "done", _("%s notification subscriptions removed.", count), direction="out")
         return self._notify(
@@ -283,6 +290,14 @@ class ConnectorAccount(models.Model):
         if not secret:
             raise UserError(_("%s has no callback secret yet.", self.display_name))
         return f"{self._get_notification_callback_prefix()}{secret}"
+
+    def _without_callback_secret(self, text):
+        """``text`` with the secret part of any callback URL of this account masked: a
+        channel may echo the URL in an error, and sales users read logs and notifications."""
+        prefix = self._get_notification_callback_prefix()
+        text = re.sub(re.escape(prefix) + r"[^\s\"'<>)]+", lambda _match: prefix + "***", text)
+        secret = self.sudo().notification_callback_secret
+        return text.replace(secret, "***") if secret else text
 
     def _get_notification_callback_prefix(self):
         """The part of the callback URL that does not change with the secret: it tells

@@ -94,7 +94,8 @@ class KauflandSubscriptionsMixin:
             return _problem(
                 400,
                 "/problems/subscriptions/unverified-callback-url",
-                "The callback URL could not be verified",
+                # as problem details do, the message names the URL it is about
+                f"The callback URL {data['callback_url']} could not be verified",
                 "callback_url",
             )
         with self.lock:
