@@ -77,7 +77,7 @@ class ConnectorOrder(models.Model):
     def _enqueue_import(self):
         self._enqueue_jobs(
             "_import_job",
-            lambda record: _(
+            lambda record: record.env._(
                 "Import %(ref)s from %(account)s",
                 ref=record.reference,
                 account=record.account_id.display_name,

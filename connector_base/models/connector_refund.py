@@ -74,7 +74,7 @@ class ConnectorRefund(models.Model):
     def _enqueue_import(self):
         self._enqueue_jobs(
             "_book_job",
-            lambda record: _(
+            lambda record: record.env._(
                 "Book refund %(ref)s from %(account)s",
                 ref=record.reference,
                 account=record.account_id.display_name,
