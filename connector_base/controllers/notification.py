@@ -80,8 +80,9 @@ class ConnectorNotificationController(http.Controller):
             and account_sudo.import_orders
             and account_sudo._notification_wants_sync(payload)
         ):
-            # the job runs as its creator: the scheduler's user, as the import cron does
-            account_sudo.with_user(SUPERUSER_ID)._enqueue_notified_sync()
+            # the job runs as its creator: the scheduler's user, as the import cron does,
+            # in the merchant's language
+            account_sudo.with_user(SUPERUSER_ID)._in_merchant_language()._enqueue_notified_sync()
         return request.make_response("", status=200)
 
     @staticmethod

@@ -431,6 +431,18 @@ class ConnectorAccount(models.Model):
 
     # === BUSINESS METHODS: ORDER IMPORT === #
 
+    def _in_merchant_language(self):
+        """This account in the language of the people who read what it writes: the
+        responsible user's, else the company's. Crons and channel notifications run as
+        OdooBot; without this their sync logs, parked orders' reasons and to-dos (and
+        the jobs they enqueue, which keep the context's language) would be in OdooBot's
+        language, not the merchant's."""
+        self.ensure_one()
+        lang = self.env["res.lang"]._get_code(
+            self.responsible_user_id.lang or self.company_id.partner_id.lang or ""
+        )
+        return self.with_context(lang=lang) if lang else self
+
     @api.model
     def _cron_sync_orders(self):
         """Scheduled import of the accounts whose polling interval has passed
@@ -439,6 +451,7 @@ class ConnectorAccount(models.Model):
             [("import_orders", "=", True), ("provider", "!=", "none")] + self._get_due_domain()
         )
         for done, account in enumerate(accounts, start=1):
+            account = account._in_merchant_language()
             try:
                 account._sync_orders()
             except ChannelError as exc:

@@ -95,6 +95,7 @@ class ConnectorAccount(models.Model):
         """Scheduled catalogue import of every active account (cron inactive by default)."""
         accounts = self.search([("provider", "!=", "none")])
         for done, account in enumerate(accounts, start=1):
+            account = account._in_merchant_language()
             try:
                 # its chunks report to the cron too: listings left + accounts after this one
                 account.with_context(connector_progress_after=len(accounts) - done)._import_catalogue()

@@ -76,6 +76,7 @@ class ConnectorAccount(models.Model):
         """Scheduled (and debounced) stock push of every account that exports stock."""
         accounts = self.search([("export_stock", "=", True), ("provider", "!=", "none")])
         for done, account in enumerate(accounts, start=1):
+            account = account._in_merchant_language()
             try:
                 account._export_stock()
             except ChannelError as exc:

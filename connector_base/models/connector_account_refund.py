@@ -106,6 +106,7 @@ class ConnectorAccount(models.Model):
             lambda a: a._can_fetch_refunds()
         )
         for done, account in enumerate(accounts, start=1):
+            account = account._in_merchant_language()
             try:
                 account._sync_refunds()
             except ChannelError as exc:

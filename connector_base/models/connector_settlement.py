@@ -458,6 +458,7 @@ class ConnectorAccount(models.Model):
     def _cron_import_settlements(self):
         accounts = self.search([("import_settlements", "=", True), ("provider", "!=", "none")])
         for done, account in enumerate(accounts, start=1):
+            account = account._in_merchant_language()
             try:
                 account._sync_settlements()
             except (ChannelError, UserError) as exc:
