@@ -144,6 +144,8 @@ def setup_accounts(company):
             "import_since": datetime.now() - timedelta(days=60),
             "order_type": "order",
             "user_id": env.ref("base.user_admin").id,
+            # the administrator gets the to-dos, and what the crons write is in their language
+            "responsible_user_id": env.ref("base.user_admin").id,
             **values,
         }
         if account:
