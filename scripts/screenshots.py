@@ -175,8 +175,8 @@ def main():
     uid = rpc(session, args.url, "/web/session/get_session_info", {})["uid"]
 
     def call(model, method, *positional, **kwargs):
-        return rpc(session, args.url, f"/web/dataset/call_kw/{model}/{method}",
-                   {"model": model, "method": method, "args": list(positional), "kwargs": kwargs})  # fmt: skip
+        params = {"model": model, "method": method, "args": list(positional), "kwargs": kwargs}
+        return rpc(session, args.url, f"/web/dataset/call_kw/{model}/{method}", params)
 
     def user_lang(lang=None):
         """The administrator's language: read, or written as the preferences dialog does."""
