@@ -164,7 +164,7 @@ def first_sync(accounts):
     for account in accounts:
         try:
             with env.cr.savepoint():
-                result = account.action_sync_orders()
+                result = account._in_merchant_language().action_sync_orders()
             print(f"  {account.display_name}: {result['params']['message']}")
         except Exception as exc:
             print(f"  {account.display_name}: first sync failed: {exc}")
