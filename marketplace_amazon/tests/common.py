@@ -240,6 +240,30 @@ class AmazonCommon(ConnectorCommon):
         emu.reset_log()
         return ids
 
+    def queue_jobs_and_render_reports(self):
+        """Jobs are queued (run them with ChannelJobsMixin) and PDFs really rendered."""
+        self.env = self.env(
+            context=dict(self.env.context, queue_job__no_delay=False, force_report_rendering=True)
+        )
+        self.account = self.account.with_env(self.env)
+
+    def map_dhl_shipping(self):
+        """Amazon's STANDARD shipping is DHL Paket in Odoo, carrier code DHL at Amazon."""
+        carrier_product = self.env["product.product"].create(
+            {"name": "DHL Paket", "type": "service", "taxes_id": self.tax_19.ids}
+        )
+        carrier = self.env["delivery.carrier"].create(
+            {"name": "DHL Paket", "product_id": carrier_product.id, "company_id": self.company.id}
+        )
+        self.env["connector.shipping.mapping"].create(
+            {
+                "account_id": self.account.id,
+                "code": "STANDARD",
+                "carrier_id": carrier.id,
+                "channel_carrier_code": "DHL",
+            }
+        )
+
     def set_facilitator_position(self):
         """The fiscal position of VAT collected by Amazon: 19 % -> 0 % (as test_vat builds it)."""
         position = self.env["account.fiscal.position"].create(

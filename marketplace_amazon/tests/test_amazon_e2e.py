@@ -745,20 +745,7 @@ class TestAmazonOrders(AmazonCommon):
     # --- shipments
 
     def _import_with_carrier(self):
-        carrier_product = self.env["product.product"].create(
-            {"name": "DHL Paket", "type": "service", "taxes_id": self.tax_19.ids}
-        )
-        carrier = self.env["delivery.carrier"].create(
-            {"name": "DHL Paket", "product_id": carrier_product.id, "company_id": self.company.id}
-        )
-        self.env["connector.shipping.mapping"].create(
-            {
-                "account_id": self.account.id,
-                "code": "STANDARD",
-                "carrier_id": carrier.id,
-                "channel_carrier_code": "DHL",
-            }
-        )
+        self.map_dhl_shipping()
         self.account._sync_orders()
         return self.ids
 

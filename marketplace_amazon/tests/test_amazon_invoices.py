@@ -20,24 +20,8 @@ CLIENT_LOGGER = "odoo.addons.marketplace_amazon.client"
 class TestAmazonInvoices(ChannelJobsMixin, AmazonCommon):
     def setUp(self):
         super().setUp()
-        self.env = self.env(
-            context=dict(self.env.context, queue_job__no_delay=False, force_report_rendering=True)
-        )
-        self.account = self.account.with_env(self.env)
-        carrier_product = self.env["product.product"].create(
-            {"name": "DHL Paket", "type": "service", "taxes_id": self.tax_19.ids}
-        )
-        carrier = self.env["delivery.carrier"].create(
-            {"name": "DHL Paket", "product_id": carrier_product.id, "company_id": self.company.id}
-        )
-        self.env["connector.shipping.mapping"].create(
-            {
-                "account_id": self.account.id,
-                "code": "STANDARD",
-                "carrier_id": carrier.id,
-                "channel_carrier_code": "DHL",
-            }
-        )
+        self.queue_jobs_and_render_reports()
+        self.map_dhl_shipping()
         self.account.write({"send_invoices": True, "order_type": "invoice"})
         self.order_id = self.emulator.add_order(
             [{"sku": "MUG-1", "qty": 1, "price": "9.50", "shipping": "3.90"}],

@@ -61,15 +61,6 @@ class TestAmazonRefunds(CreditNoteAssertions, AmazonCommon):
         sale = self.sale_of(order_id)
         return order_id, sale
 
-    def deliver(self, sale):
-        picking = sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-        picking.move_ids.picked = True
-        picking._action_done()
-        self.assertEqual(picking.state, "done")
-        return picking
-
     def refund_records(self, order_id):
         return self.env["connector.refund"].search(
             [("account_id", "=", self.account.id), ("order_external_id", "=", order_id)]
@@ -311,24 +302,8 @@ class TestAmazonRefundCreditNoteUpload(ChannelJobsMixin, AmazonCommon):
 
     def setUp(self):
         super().setUp()
-        self.env = self.env(
-            context=dict(self.env.context, queue_job__no_delay=False, force_report_rendering=True)
-        )
-        self.account = self.account.with_env(self.env)
-        carrier_product = self.env["product.product"].create(
-            {"name": "DHL Paket", "type": "service", "taxes_id": self.tax_19.ids}
-        )
-        carrier = self.env["delivery.carrier"].create(
-            {"name": "DHL Paket", "product_id": carrier_product.id, "company_id": self.company.id}
-        )
-        self.env["connector.shipping.mapping"].create(
-            {
-                "account_id": self.account.id,
-                "code": "STANDARD",
-                "carrier_id": carrier.id,
-                "channel_carrier_code": "DHL",
-            }
-        )
+        self.queue_jobs_and_render_reports()
+        self.map_dhl_shipping()
         self.account.write({"send_invoices": True, "order_type": "invoice", "refund_auto_post": True})
         self.emulator.feed_polls = 0
 
