@@ -1,9 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""What every channel's refund test asserts of a credit note booked from a channel refund."""
+"""What every channel's refund test needs (a delivered order) and asserts of a credit note
+booked from a channel refund."""
 
 
 class CreditNoteAssertions:
     """Mixin for the providers' refund tests (a TestCase)."""
+
+    def deliver(self, sale):
+        """Ship the whole order (the goods a return brings back went out first)."""
+        picking = sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking._action_done()
+        self.assertEqual(picking.state, "done")
+        return picking
 
     def assert_reverses_invoice(self, record, sale, total, lines):
         """The credit note of ``record`` reverses the one invoice of ``sale``: posted, linked

@@ -50,15 +50,6 @@ class TestKauflandRefunds(CreditNoteAssertions, KauflandCommon):
         self.account._sync_orders()
         return id_order, self.sale_of(id_order)
 
-    def deliver(self, sale):
-        picking = sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-        picking.move_ids.picked = True
-        picking._action_done()
-        self.assertEqual(picking.state, "done")
-        return picking
-
     def units(self, id_order, sku=None):
         return [
             u["id_order_unit"]

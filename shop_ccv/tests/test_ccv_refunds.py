@@ -49,14 +49,6 @@ class TestCcvRefunds(CreditNoteAssertions, CcvCommon):
     def rows(self, order, sku=None):
         return [r["id"] for r in self.emulator.rows[order["id"]] if not sku or r["product_number"] == sku]
 
-    def deliver(self, sale):
-        picking = sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-        picking.move_ids.picked = True
-        picking._action_done()
-        self.assertEqual(picking.state, "done")
-
     def refund_record(self, ret):
         return self.env["connector.refund"].search(
             [("account_id", "=", self.account.id), ("external_id", "=", str(ret["id"]))]

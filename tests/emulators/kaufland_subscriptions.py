@@ -94,7 +94,8 @@ class KauflandSubscriptionsMixin:
             return _problem(
                 400,
                 "/problems/subscriptions/unverified-callback-url",
-                # as problem details do, the message names the URL it is about
+                # ASSUMED: the problem message names the URL (the spec gives the type only);
+                # it lets the tests check that an echoed callback secret is masked
                 f"The callback URL {data['callback_url']} could not be verified",
                 "callback_url",
             )
