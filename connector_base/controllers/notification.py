@@ -10,18 +10,15 @@ poll would. Nothing a caller sends is imported as such.
 import hmac
 import json
 import logging
-import re
 
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..models.connector_account_polling import NOTIFY_ROUTE
+from ..models.connector_account_polling import NOTIFY_ROUTE, mask_callback_secret
 
 _logger = logging.getLogger(__name__)
-
-_SECRET_IN_PATH = re.compile(rf"({re.escape(NOTIFY_ROUTE)}/\d+/)[^/\s?\"]+")
 
 
 class _RedactCallbackSecret(logging.Filter):
@@ -32,11 +29,10 @@ class _RedactCallbackSecret(logging.Filter):
             isinstance(arg, str) and NOTIFY_ROUTE in arg for arg in record.args
         ):
             record.args = tuple(
-                _SECRET_IN_PATH.sub(r"\1[REDACTED]", arg) if isinstance(arg, str) else arg
-                for arg in record.args
+                mask_callback_secret(arg) if isinstance(arg, str) else arg for arg in record.args
             )
         elif isinstance(record.msg, str) and NOTIFY_ROUTE in record.msg:
-            record.msg = _SECRET_IN_PATH.sub(r"\1[REDACTED]", record.msg)
+            record.msg = mask_callback_secret(record.msg)
         return True
 
 

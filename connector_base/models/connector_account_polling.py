@@ -22,6 +22,7 @@ from odoo.addons.queue_job.job import identity_exact
 from odoo.exceptions import UserError
 
 from ..exceptions import ChannelError, ChannelRetryableError
+from ..http_client import REDACTED
 
 _logger = logging.getLogger(__name__)
 
@@ -36,6 +37,12 @@ NOTIFICATION_DEBOUNCE_SECONDS = 5
 DUE_GRACE_SECONDS = 30
 #: where channels deliver notifications: /connector/notify/<account id>/<secret>
 NOTIFY_ROUTE = "/connector/notify"
+_SECRET_IN_PATH = re.compile(rf"({re.escape(NOTIFY_ROUTE)}/\d+/)[^/\s?\"'<>)]+")
+
+
+def mask_callback_secret(text):
+    """``text`` with the secret of every callback URL in it replaced by [REDACTED]."""
+    return _SECRET_IN_PATH.sub(lambda match: match.group(1) + REDACTED, text)
 
 
 def new_callback_secret():
@@ -292,12 +299,11 @@ class ConnectorAccount(models.Model):
         return f"{self._get_notification_callback_prefix()}{secret}"
 
     def _without_callback_secret(self, text):
-        """``text`` with the secret part of any callback URL of this account masked: a
-        channel may echo the URL in an error, and sales users read logs and notifications."""
-        prefix = self._get_notification_callback_prefix()
-        text = re.sub(re.escape(prefix) + r"[^\s\"'<>)]+", lambda _match: prefix + "***", text)
+        """``text`` with this account's callback secret masked: a channel may echo the URL
+        in an error, and sales users read logs and notifications."""
+        text = mask_callback_secret(text)
         secret = self.sudo().notification_callback_secret
-        return text.replace(secret, "***") if secret else text
+        return text.replace(secret, REDACTED) if secret else text
 
     def _get_notification_callback_prefix(self):
         """The part of the callback URL that does not change with the secret: it tells

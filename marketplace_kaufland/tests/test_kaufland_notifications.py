@@ -107,7 +107,9 @@ class TestKauflandNotifications(NotificationJobsMixin, KauflandCommon, HttpCase)
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn("could not be verified", action["params"]["message"])
         # Kaufland names the URL in its answer: its secret part reaches no notification or log
-        self.assertIn(self.account._get_notification_callback_prefix() + "***", action["params"]["message"])
+        self.assertIn(
+            self.account._get_notification_callback_prefix() + "[REDACTED]", action["params"]["message"]
+        )
         logs = self.env["connector.sync.log"].search([("account_id", "=", self.account.id)])
         self.assertTrue(logs)
         for text in [action["params"]["message"], *logs.mapped("message")]:
