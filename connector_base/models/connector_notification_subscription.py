@@ -16,6 +16,13 @@ class ConnectorNotificationSubscription(models.Model):
     event = fields.Char(readonly=True, help="The channel's event name, e.g. order_new.")
     storefront = fields.Char(readonly=True)
     is_active = fields.Boolean(string="Active", readonly=True)
+    # a refresh mirrors the channel's list: two at once (two admins clicking) store each
+    # subscription once
+    _account_external_uniq = models.UniqueIndex(
+        "(account_id, external_id) WHERE external_id IS NOT NULL",
+        "This channel subscription is already stored for this account.",
+    )
+
     signing_key = fields.Char(
         groups="base.group_system",
         readonly=True,
