@@ -111,7 +111,7 @@ class ConnectorAccount(models.Model):
             invoices = sale._create_invoices()
         except UserError as exc:
             raise ChannelDataError(
-                _("The order was confirmed but cannot be invoiced yet: %s", exc.args[0])
+                _("The order was confirmed but cannot be invoiced yet: %s", str(exc.args[0]))
             ) from exc
         receivable = payment_mapping.receivable_account_id
         if receivable:

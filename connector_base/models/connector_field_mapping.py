@@ -369,6 +369,6 @@ class ConnectorAccount(models.Model):
                         "it is unchanged.",
                         record=record.display_name,
                         fields=", ".join(values),
-                        error=exc.args[0] if exc.args else exc,
+                        error=str(exc.args[0] if exc.args else exc),
                     )
                 )

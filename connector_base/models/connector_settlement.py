@@ -539,7 +539,7 @@ class ConnectorAccount(models.Model):
                 settlement._book()
         except UserError as exc:
             # stored, not booked: the accountant fixes the cause (an account) and clicks Book
-            message = _("Payout %(ref)s not booked: %(msg)s", ref=data.external_id, msg=exc.args[0])
+            message = _("Payout %(ref)s not booked: %(msg)s", ref=data.external_id, msg=str(exc.args[0]))
             settlement.message = message
             self._log("settlement", "error", message, "in", data.external_id, settlement)
         return settlement, True
