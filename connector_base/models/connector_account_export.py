@@ -125,7 +125,7 @@ class ConnectorAccount(models.Model):
         return {"progress_id": Progress._start(self, kind, count, step).id}
 
     def _export_progress_advance(self, progress_id, count):
-        """Count a batch as done, first thing in its job (see connector.progress)."""
+        """Count a batch as done, last thing in its job (see connector.progress)."""
         if progress_id:
             self.env["connector.progress"].sudo().browse(progress_id).exists()._advance(count, finish=True)
 
@@ -236,8 +236,14 @@ class ConnectorAccount(models.Model):
         :param progress_id: connector.progress of the export this batch belongs to
         """
         self.ensure_one()
+        result = self._push_stock_batch(binding_ids, force=force)
+        # counted last: the run's row is locked from here to the job's commit only, not
+        # through the channel call (batch jobs of one run waited for each other)
+        self._export_progress_advance(progress_id, len(binding_ids))
+        return result
+
+    def _push_stock_batch(self, binding_ids, force=False):
         account = self.sudo()
-        account._export_progress_advance(progress_id, len(binding_ids))
         rows = account._get_stock_rows(binding_ids)
         quantities = account._compute_stock_quantities({row["product_id"] for row in rows})
         items, sent = [], []
@@ -421,8 +427,12 @@ class ConnectorAccount(models.Model):
         :param progress_id: connector.progress of the export this batch belongs to
         """
         self.ensure_one()
+        result = self._push_products_batch(product_ids)
+        self._export_progress_advance(progress_id, len(product_ids))  # last, as for stock
+        return result
+
+    def _push_products_batch(self, product_ids):
         account = self.sudo()
-        account._export_progress_advance(progress_id, len(product_ids))
         products = (
             account.env["product.product"].with_company(account.company_id).browse(product_ids).exists()
         )

@@ -9,9 +9,11 @@ itself writes its row.
 
 The catalogue import writes its row in the chunk's own transaction (the count
 is what is committed). Export jobs of one run may run in parallel workers:
-each advances the row *first*, before it calls the channel, so a job that
-loses the race on the row fails to serialize before it sent anything and
-queue_job simply runs it again.
+each counts its batch *last*, so the run's row is locked only between that
+count and the job's commit, not while the channel is called. Two jobs of a run
+that finish at the same moment still conflict on it: the later one fails to
+serialize and queue_job runs it again (it then sends only what the channel
+does not have yet).
 """
 
 from collections import defaultdict
